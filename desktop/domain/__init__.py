@@ -1,0 +1,1 @@
+"""Pure domain: frozen dataclasses and rules. Imports nothing of ours but errors."""
