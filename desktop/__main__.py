@@ -1,0 +1,5 @@
+"""Entry point of `python -m desktop`."""
+
+from desktop.cli import main
+
+raise SystemExit(main())
