@@ -32,8 +32,12 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m desktop", description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", type=Path, default=None, help="profile folder (default: user data dir)")
+    parser = argparse.ArgumentParser(
+        prog="python -m desktop", description=(__doc__ or "").splitlines()[0]
+    )
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="profile folder (default: user data dir)"
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("-v", "--verbose", action="count", default=0)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -77,13 +77,13 @@ class PlatformSim(Protocol):
         ...
 
     def brand_accounts(self) -> list[dict[str, Any]]:
-        """For GET /__sandbox__/accounts: handle, display name and what a client needs to connect."""
+        """For GET /__sandbox__/accounts: handle, display name, what a client needs to connect."""
         ...
 
     def inject(
         self, account: str, kind: str, text: str, customer: CustomerSpec, in_reply_to: str | None
     ) -> dict[str, Any]:
-        """A customer posts (kind: mention|comment|reply|dm); returns at least {"id", "thread_id"}."""
+        """A customer posts (kind: mention|comment|reply|dm); returns {"id", "thread_id", ...}."""
         ...
 
     def reset(self) -> None:
