@@ -17,7 +17,7 @@ class Blocker:
 sys.meta_path.insert(0, Blocker())
 import desktop
 for mod in pkgutil.walk_packages(desktop.__path__, 'desktop.'):
-    if '.migrations' in mod.name:
+    if '.migrations' in mod.name or mod.name.endswith('__main__'):
         continue
     importlib.import_module(mod.name)
 print('ok')
