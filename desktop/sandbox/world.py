@@ -18,6 +18,8 @@ from typing import Any, Protocol
 from starlette.routing import BaseRoute
 
 from desktop.domain.enums import Platform
+from desktop.sandbox.auth import TokenRegistry
+from desktop.sandbox.ratelimit import RateLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,9 @@ class World:
     seed: int = 0
     created: list[CreatedRecord] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # Shared by every sim: bearer tokens (expire/revoke via the admin API) and rate limits.
+    tokens: TokenRegistry = field(default_factory=TokenRegistry)
+    limits: RateLimits = field(default_factory=RateLimits)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)

@@ -1,0 +1,1 @@
+"""One module per simulated platform, each exposing `create_sim(world) -> PlatformSim`."""
