@@ -427,7 +427,7 @@ class MastodonSim:
     async def create_app(self, request: Request) -> Response:
         form = await read_params(request)
         redirect_uris = str(form.get("redirect_uris") or "urn:ietf:wg:oauth:2.0:oob")
-        app = {
+        app: dict[str, Any] = {
             "id": str(len(self.apps) + 1), "name": str(form.get("client_name") or "app"),
             "website": form.get("website"), "scopes": str(form.get("scopes") or "read").split(),
             "redirect_uri": redirect_uris, "redirect_uris": redirect_uris.split(),
