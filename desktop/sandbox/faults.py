@@ -3,10 +3,12 @@
 A plan is JSON (the issue's format):
   {"seed": 7, "rules": [{"match": {"platform": "mastodon|*", "method": "POST|*", "path": "<regex>"},
    "probability": 0.3,
-   "fault": "latency|status|reset|timeout_after_commit|malformed|unknown_fields",
+   "fault": "latency|status|reset|timeout_after_commit|malformed|unknown_fields|malformed_item",
    "status": 503, "latency_ms": 2000, "retry_after_s": 5}]}
 `path` is searched (re.search) in the path below the platform prefix and in the full path, so
-both "/api/v1/statuses$" and "^/mastodon/api/v1/statuses$" work. The first matching rule whose
+both "/api/v1/statuses$" and "^/mastodon/api/v1/statuses$" work. `malformed_item` keeps the
+body valid JSON but strips the first item of the first list in it to its id, so a connector
+must skip that one item and keep the rest of the page. The first matching rule whose
 probability roll succeeds applies. The rolls come from one RNG seeded by the plan, so a plan
 replays the same faults for the same request sequence.
 
@@ -34,7 +36,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-FAULTS = ("latency", "status", "reset", "timeout_after_commit", "malformed", "unknown_fields")
+FAULTS = ("latency", "status", "reset", "timeout_after_commit", "malformed", "unknown_fields",
+          "malformed_item")
 HANG_LIMIT_S = 120.0  # a lost answer never outlives this, so a stuck client cannot pin a task
 
 
@@ -211,6 +214,10 @@ class FaultMiddleware:
                               receive: Receive, send: Send) -> None:
         await self._rewrite_body(scope, receive, send, _add_unknown_fields)
 
+    async def _malformed_item(self, rule: FaultRule, platform: str, scope: Scope,
+                              receive: Receive, send: Send) -> None:
+        await self._rewrite_body(scope, receive, send, _break_first_item)
+
     async def _rewrite_body(self, scope: Scope, receive: Receive, send: Send,
                             rewrite: Callable[[bytes], bytes]) -> None:
         start: Message = {}
@@ -248,6 +255,19 @@ def _add_unknown_fields(body: bytes) -> bytes:
         for item in data:
             if isinstance(item, dict):
                 item.update(extra)
+    return json.dumps(data).encode()
+
+
+def _break_first_item(body: bytes) -> bytes:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    items = data if isinstance(data, list) else next(
+        (v for v in data.values() if isinstance(v, list) and v), None
+    ) if isinstance(data, dict) else None
+    if items and isinstance(items[0], dict):
+        items[0] = {"id": items[0].get("id"), "sandbox_broken": True}
     return json.dumps(data).encode()
 
 
