@@ -270,7 +270,10 @@ class MastodonClient:
                 note_id = str(notification.get("id") or "")
                 if min_id and note_id and not newer(note_id, min_id):
                     continue  # a server that ignores min_id: already delivered
-                if notification.get("type") != "mention":
+                note_type = notification.get("type")
+                if not isinstance(note_type, str):
+                    raise MappingError("notification without a type")
+                if note_type != "mention":
                     continue
                 status = notification.get("status")
                 if not isinstance(status, dict) or not status.get("id"):
