@@ -10,6 +10,7 @@ authenticated answer carries `X-RateLimit-Limit/Remaining/Reset` (Reset in ISO 8
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import html
 import re
@@ -104,7 +105,9 @@ class MastodonSim:
         with self.world.lock:
             self.accounts: dict[str, MAccount] = {}
             self.statuses: dict[str, MStatus] = {}
-            self.notifications: list[MNotification] = []
+            self.notifications: dict[str, list[MNotification]] = {}  # owner -> ascending
+            self.children: dict[str, list[str]] = {}  # status id -> reply ids, ascending
+            self.conversations: dict[str, str] = {}  # conversation id -> last status id
             self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
             self.apps: dict[str, dict[str, Any]] = {}
             self.codes: dict[str, dict[str, Any]] = {}
@@ -174,8 +177,12 @@ class MastodonSim:
             parent_conv = in_reply_to.conversation_id if in_reply_to else None
             status.conversation_id = parent_conv or f"c{status.id}"
         self.statuses[status.id] = status
+        if in_reply_to is not None:
+            self.children.setdefault(in_reply_to.id, []).append(status.id)
+        if status.conversation_id:
+            self.conversations[status.conversation_id] = status.id
         for target_id in mentioned:
-            self.notifications.append(MNotification(
+            self.notifications.setdefault(target_id, []).append(MNotification(
                 self._next_id(), target_id, "mention", author.id, status.id, status.created_at))
         return status
 
@@ -229,7 +236,7 @@ class MastodonSim:
     def status_json(self, status: MStatus) -> dict[str, Any]:
         account = self.accounts[status.account_id]
         mentions = [self.accounts[i] for i in status.mention_ids]
-        replies = sum(1 for s in self.statuses.values() if s.in_reply_to_id == status.id)
+        replies = len(self.children.get(status.id, ()))
         return {
             "id": status.id, "uri": f"https://{DOMAIN}/users/{account.username}/statuses/"
             f"{status.id}", "url": self.status_url(status), "created_at": _iso(status.created_at),
@@ -325,8 +332,10 @@ class MastodonSim:
             params = request.query_params
             types = set(params.getlist("types[]"))
             excluded = set(params.getlist("exclude_types[]"))
-            rows = [n for n in self.notifications if n.owner_id == me.id
-                    and (not types or n.type in types) and n.type not in excluded]
+            rows = self.notifications.get(me.id, [])
+            if types or excluded:
+                rows = [n for n in rows if (not types or n.type in types)
+                        and n.type not in excluded]
             page = _paginate(rows, lambda n: n.id, params)
             body = [self.notification_json(n) for n in page]
             return _paged_json(request, body, [n.id for n in page])
@@ -334,13 +343,10 @@ class MastodonSim:
 
     async def list_conversations(self, request: Request) -> Response:
         async def handle(request: Request, me: MAccount) -> Response:
-            threads: dict[str, MStatus] = {}
-            for status in self.statuses.values():
-                if status.conversation_id and self.can_see(me.id, status):
-                    last = threads.get(status.conversation_id)
-                    if last is None or int(status.id) > int(last.id):
-                        threads[status.conversation_id] = status
-            page = _paginate(list(threads.values()), lambda s: s.id, request.query_params,
+            threads = sorted((self.statuses[i] for i in self.conversations.values()),
+                             key=lambda s: int(s.id))
+            threads = [s for s in threads if self.can_see(me.id, s)]
+            page = _paginate(threads, lambda s: s.id, request.query_params,
                              default_limit=20, max_limit=40)
             body = []
             for last in page:
@@ -377,8 +383,7 @@ class MastodonSim:
             frontier = [status.id]
             while frontier:
                 parent = frontier.pop(0)
-                children = sorted((s for s in self.statuses.values()
-                                   if s.in_reply_to_id == parent), key=lambda s: int(s.id))
+                children = [self.statuses[i] for i in self.children.get(parent, ())]
                 descendants.extend(children)
                 frontier.extend(s.id for s in children)
             return JSONResponse({
@@ -497,20 +502,38 @@ class _Refusal(Exception):
 
 def _paginate(rows: list[Any], key: Any, params: Any, *, default_limit: int = 40,
               max_limit: int = 80) -> list[Any]:
-    """Mastodon's id pagination: newest first; min_id gives the page just above it."""
+    """Mastodon's id pagination over `rows` sorted by ascending id: served newest first;
+    max_id/since_id bound the page, min_id gives the page just above it."""
     try:
         limit = max(1, min(max_limit, int(params.get("limit", default_limit))))
     except ValueError:
         limit = default_limit
-    ordered = sorted(rows, key=lambda r: int(key(r)), reverse=True)
-    if params.get("max_id"):
-        ordered = [r for r in ordered if int(key(r)) < int(params["max_id"])]
-    if params.get("since_id"):
-        ordered = [r for r in ordered if int(key(r)) > int(params["since_id"])]
-    if params.get("min_id"):
-        above = [r for r in ordered if int(key(r)) > int(params["min_id"])]
-        return above[-limit:]
-    return ordered[:limit]
+    ids = [int(key(r)) for r in rows] if len(rows) < 64 else _IdView(rows, key)
+    low, high = 0, len(rows)
+    try:
+        if params.get("max_id"):
+            high = bisect.bisect_left(ids, int(params["max_id"]))
+        if params.get("since_id"):
+            low = max(low, bisect.bisect_right(ids, int(params["since_id"])))
+        if params.get("min_id"):
+            low = max(low, bisect.bisect_right(ids, int(params["min_id"])))
+            return list(reversed(rows[low:min(high, low + limit)]))
+    except ValueError:
+        return []
+    return list(reversed(rows[max(low, high - limit):high]))
+
+
+class _IdView:
+    """A read-only sequence of integer ids over rows, for bisect without copying."""
+
+    def __init__(self, rows: list[Any], key: Any) -> None:
+        self.rows, self.key = rows, key
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> int:
+        return int(self.key(self.rows[index]))
 
 
 def _paged_json(request: Request, body: list[Any], ids: list[str]) -> Response:
