@@ -127,13 +127,14 @@ class FacebookClient:
             max_pages=8,
             stop_when=lambda p: _created_before(p, floor),
         )
+        entries.reverse()  # newest first from Graph; chronological for the stable sort below
         posts, skipped = map_all(entries, lambda p: map_post(p, page=self.page_profile), "post")
         taken, new_mark, more = take_newer(posts, mark, PAGE_LIMIT)
         fresh = {p.platform_id for p in taken}
         refreshed = [p for p in posts if p.platform_id not in fresh
                      and p.created_at >= datetime.now(UTC) - METRICS_REFRESH
                      and not mark.is_new(p)]
-        ordered = sorted([*refreshed, *taken], key=lambda p: (p.created_at, p.platform_id))
+        ordered = sorted([*refreshed, *taken], key=lambda p: p.created_at)
         return Page(items=tuple(ordered), next_cursor=new_mark.encode(), has_more=more,
                     skipped=skipped)
 
@@ -159,9 +160,10 @@ class FacebookClient:
              "limit": 100},
             max_pages=2,
         )
+        entries.reverse()  # asked newest first: the newest 200 are the ones that matter
         items, _ = map_all(entries, lambda c: map_comment(c, post_id=post_id,
                                                           page_id=self.page_id), "comment")
-        return sorted(items, key=lambda c: (c.created_at, c.platform_id))
+        return sorted(items, key=lambda c: c.created_at)
 
     async def find_sent(self, *, idempotency_key: str, thread_key: str,
                         in_reply_to: str | None, text: str) -> SendResult | None:

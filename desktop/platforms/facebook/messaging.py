@@ -72,6 +72,7 @@ class Messaging:
             max_pages=max_pages,
             stop_when=(lambda m: _older(m, "created_time", mark)) if mark else None,
         )
+        entries.reverse()  # Graph lists messages newest first
         return map_all(
             entries,
             lambda m: map_message(m, conversation_id=conversation_id, page_id=self.self_id,
@@ -102,10 +103,10 @@ class Messaging:
         return SendResult(platform_id=str(message_id), thread_key=conversation_id)
 
     async def recent(self, conversation_id: str) -> list[InboundItem]:
-        """The last messages of a conversation, oldest first."""
+        """The last messages of a conversation, oldest first (in the platform's order)."""
         items, _ = await self._messages(conversation_id, None,
                                         max_pages=max(1, RECENT_MESSAGES // 25))
-        return sorted(items, key=lambda m: (m.created_at, m.platform_id))
+        return sorted(items, key=lambda m: m.created_at)
 
     async def find_sent(self, *, conversation_id: str, text: str) -> SendResult | None:
         """Our message in the conversation, newest first, matched by its text (the Graph

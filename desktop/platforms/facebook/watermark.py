@@ -49,9 +49,12 @@ def take_newer(
     items: Sequence[InboundItem], mark: Watermark, limit: int
 ) -> tuple[tuple[InboundItem, ...], Watermark, bool]:
     """The oldest `limit` items newer than `mark`, the watermark after them, and whether
-    more new items remain (sync then calls again at once)."""
+    more new items remain (sync then calls again at once).
+
+    `items` should come in the platform's chronological order: the sort is stable and only
+    by time, because Graph times have one-second resolution and ids do not sort by time."""
     fresh = {i.platform_id: i for i in items if mark.is_new(i)}
-    ordered = sorted(fresh.values(), key=lambda i: (i.created_at, i.platform_id))
+    ordered = sorted(fresh.values(), key=lambda i: i.created_at)
     taken = ordered[:limit]
     if not taken:
         return (), mark, False

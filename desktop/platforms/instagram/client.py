@@ -90,7 +90,7 @@ class InstagramClient:
             max_pages=MAX_COMMENT_PAGES,
         )
         flat: list[tuple[Any, str | None]] = []
-        for entry in entries:
+        for entry in reversed(entries):  # top-level comments come newest first
             flat.append((entry, None))
             replies = entry.get("replies") if isinstance(entry, dict) else None
             if isinstance(replies, dict) and isinstance(replies.get("data"), list):
@@ -131,6 +131,7 @@ class InstagramClient:
             f"{self.ig_user_id}/media", {"fields": METRIC_FIELDS, "limit": 25}, max_pages=8,
             stop_when=lambda m: _created_before(m, floor),
         )
+        entries.reverse()  # newest first from Graph; chronological for the stable sort below
         posts, skipped = map_all(entries, lambda m: map_media(m, account=self.account_profile),
                                  "media")
         taken, new_mark, more = take_newer(posts, mark, PAGE_LIMIT)
@@ -138,7 +139,7 @@ class InstagramClient:
         refreshed = [p for p in posts if p.platform_id not in fresh
                      and p.created_at >= datetime.now(UTC) - METRICS_REFRESH
                      and not mark.is_new(p)]
-        ordered = sorted([*refreshed, *taken], key=lambda p: (p.created_at, p.platform_id))
+        ordered = sorted([*refreshed, *taken], key=lambda p: p.created_at)
         return Page(items=tuple(ordered), next_cursor=new_mark.encode(), has_more=more,
                     skipped=skipped)
 
@@ -160,7 +161,7 @@ class InstagramClient:
 
     async def _thread(self, media_id: str) -> list[InboundItem]:
         items, _ = await self._media_comments(media_id, None)
-        return sorted(items, key=lambda c: (c.created_at, c.platform_id))
+        return sorted(items, key=lambda c: c.created_at)
 
     async def find_sent(self, *, idempotency_key: str, thread_key: str,
                         in_reply_to: str | None, text: str) -> SendResult | None:

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -281,9 +281,9 @@ async def form_or_json(request: Request) -> dict[str, Any]:
             raise bad_param("Invalid JSON body") from exc
         if isinstance(body, dict):
             data.update(body)
-    else:
-        form = await request.form()
-        data.update({k: v for k, v in form.items() if isinstance(v, str)})
+    else:  # application/x-www-form-urlencoded (no multipart: Graph text params only)
+        raw = (await request.body()).decode("utf-8", errors="replace")
+        data.update(parse_qsl(raw, keep_blank_values=True))
     return data
 
 
