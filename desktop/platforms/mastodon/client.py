@@ -10,8 +10,10 @@ Works with any instance (and Mastodon-API servers such as snac2, GoToSocial, Ple
 - replies: `POST /api/v1/statuses` with `in_reply_to_id`, the parent's visibility, a mention of
   the person answered and our `Idempotency-Key` (Mastodon keeps it 1 h);
 - rate limits: `X-RateLimit-*` (Reset is ISO 8601) remembered; at 0 remaining we do not call.
-A GET (or a keyed POST, which the server dedupes) on a dropped kept-alive connection is retried
-once: some servers (snac2) close idle connections without notice.
+A GET on a dropped kept-alive connection is retried once: some servers (snac2) close idle
+connections without notice. A POST never is: not every server honours `Idempotency-Key`
+(snac2 ignores it), so a failed write is UNCERTAIN and `find_sent` reads the thread; writes
+use a fresh connection each so a stale kept-alive socket cannot make them fail.
 """
 
 from __future__ import annotations
@@ -125,6 +127,15 @@ class MastodonClient:
             timeout=float(timeout) if timeout else DEFAULT_TIMEOUT,
             headers={"Authorization": f"Bearer {credentials.access_token}"},
         )
+        # Writes go on a fresh connection each: a kept-alive one the server already closed
+        # would turn a harmless stale socket into an UNCERTAIN post (snac2 drops them).
+        self._write_http = make_http_client(
+            account.base_url,
+            transport=transport or httpx.AsyncHTTPTransport(
+                limits=httpx.Limits(max_connections=2, max_keepalive_connections=0)),
+            timeout=float(timeout) if timeout else DEFAULT_TIMEOUT,
+            headers={"Authorization": f"Bearer {credentials.access_token}"},
+        )
         self._brand_id = account.platform_user_id or None
         self._roots: dict[str, str] = {}  # status id -> thread root id
         self._texts: dict[str, str] = {}  # status id -> plain text (for context_text)
@@ -141,12 +152,13 @@ class MastodonClient:
                             retry_at=self.rate_reset)
         for attempt in (1, 2):
             try:
-                response = await send(self._http, method, path, classify=classify,
+                http = self._write_http if write else self._http
+                response = await send(http, method, path, classify=classify,
                                       write=write, **kwargs)
             except SyncError as exc:
                 self._note_rate_error(exc)
-                if attempt == 1 and isinstance(exc.__cause__, RETRIED_TRANSPORT_ERRORS) and (
-                        not write or "Idempotency-Key" in (kwargs.get("headers") or {})):
+                if attempt == 1 and not write and isinstance(exc.__cause__,
+                                                             RETRIED_TRANSPORT_ERRORS):
                     log.info("mastodon: connection dropped on %s %s, retrying once", method,
                              path)
                     continue
@@ -486,6 +498,7 @@ class MastodonClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        await self._write_http.aclose()
 
 
 def _cursor_value(cursor: str | None, key: str) -> str | None:
