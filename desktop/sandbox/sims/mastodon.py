@@ -306,7 +306,8 @@ class MastodonSim:
         async def handle(request: Request, me: MAccount) -> Response:
             body = me.as_json("")
             body["source"] = {"privacy": "public", "sensitive": False, "language": "en",
-                              "note": "", "fields": [], "follow_requests_count": 0}
+                              "note": "", "fields": [], "follow_requests_count": 0,
+                              "indexable": True}
             body["role"] = {"id": "-99", "name": "", "color": "", "permissions": "0",
                             "highlighted": False}
             return JSONResponse(body)
