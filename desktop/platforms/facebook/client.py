@@ -152,41 +152,47 @@ class FacebookClient:
                                   idempotency_key: str) -> SendResult:
         return await self.messaging.send(text=text, conversation_id=thread_key)
 
-    async def _thread_comments(self, post_id: str) -> list[InboundItem]:
-        """The newest 200 comments and replies of a post, oldest first."""
-        entries = await self.session.pages(
-            f"{post_id}/comments",
-            {"filter": "stream", "order": "reverse_chronological", "fields": COMMENT_FIELDS,
-             "limit": 100},
-            max_pages=2,
-        )
-        entries.reverse()  # asked newest first: the newest 200 are the ones that matter
+    async def _thread_comments(self, node_id: str, post_id: str, *, stream: bool = True,
+                               max_pages: int = 2) -> list[InboundItem]:
+        """The newest comments under a post (`stream`: with replies) or a comment's replies,
+        oldest first."""
+        params = {"order": "reverse_chronological", "fields": COMMENT_FIELDS, "limit": 100}
+        if stream:
+            params["filter"] = "stream"
+        entries = await self.session.pages(f"{node_id}/comments", params, max_pages=max_pages)
+        entries.reverse()  # asked newest first: the newest are the ones that matter
         items, _ = map_all(entries, lambda c: map_comment(c, post_id=post_id,
                                                           page_id=self.page_id), "comment")
         return sorted(items, key=lambda c: c.created_at)
 
     async def find_sent(self, *, idempotency_key: str, thread_key: str,
                         in_reply_to: str | None, text: str) -> SendResult | None:
+        """Our comment with this text: first among the replies of the comment we answered
+        (a small, exact place to look), then anywhere in the post's newest 500 comments
+        (Facebook re-parents a reply to a reply under the top-level comment)."""
         if in_reply_to is None or is_conversation_id(thread_key):
             return await self.messaging.find_sent(conversation_id=thread_key, text=text)
         wanted = plain_text(text).strip()
-        candidates = [c for c in await self._thread_comments(thread_key)
-                      if c.author.platform_user_id == self.page_id and c.text.strip() == wanted]
-        # Prefer the reply under the comment we answered; Facebook may re-parent a reply to a
-        # reply under the top-level comment, so any Page comment with our text is next best.
-        for comment in reversed(candidates):
-            if comment.in_reply_to == in_reply_to:
-                return SendResult(platform_id=comment.platform_id, thread_key=thread_key)
-        if candidates:
-            return SendResult(platform_id=candidates[-1].platform_id, thread_key=thread_key)
-        return None
+
+        def ours(items: list[InboundItem]) -> InboundItem | None:
+            return next((c for c in reversed(items) if c.author.platform_user_id == self.page_id
+                         and c.text.strip() == wanted), None)
+
+        found = None
+        if in_reply_to != thread_key:
+            found = ours(await self._thread_comments(in_reply_to, thread_key, stream=False,
+                                                     max_pages=5))
+        if found is None:
+            found = ours(await self._thread_comments(thread_key, thread_key, max_pages=5))
+        return None if found is None else SendResult(platform_id=found.platform_id,
+                                                     thread_key=thread_key)
 
     async def find_brand_replies(self, *, thread_key: str, since_platform_id: str | None
                                  ) -> Sequence[InboundItem]:
         if is_conversation_id(thread_key):
             return await self.messaging.find_brand_replies(
                 conversation_id=thread_key, since_platform_id=since_platform_id)
-        return after_id(await self._thread_comments(thread_key), since_platform_id)
+        return after_id(await self._thread_comments(thread_key, thread_key), since_platform_id)
 
     async def lookup_profiles(self, user_ids: Sequence[str]) -> Sequence[ProfileInfo]:
         """Names and pictures by id (`GET /?ids=...`). Facebook exposes no follower counts

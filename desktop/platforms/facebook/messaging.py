@@ -30,7 +30,7 @@ INITIAL_DAYS = 14.0  # first sync: conversations active in the last two weeks
 PAGE_LIMIT = 200  # items handed to sync per fetch; has_more asks for the rest
 MAX_CONVERSATION_PAGES = 8  # 25 conversations a page
 MAX_MESSAGE_PAGES = 8  # 25 messages a page
-RECENT_MESSAGES = 50  # how far back find_sent / find_brand_replies look
+RECENT_MESSAGES = 100  # how far back find_sent / find_brand_replies look
 
 
 class Messaging:
