@@ -319,3 +319,35 @@ def test_lookup_profiles_by_id(sandbox: SandboxServer, admin: AdminClient) -> No
     single = run(lambda c: c.lookup_profiles([author.platform_user_id]), sandbox)
     assert [(p.platform_user_id, p.display_name) for p in single] == [
         (author.platform_user_id, "Dana Scully")]
+
+
+def test_unknown_fields_are_ignored_and_a_truncated_body_is_transient(
+        sandbox: SandboxServer, admin: AdminClient) -> None:
+    admin.inbound("facebook", "dm", "hello", CUSTOMER, account="acme")
+    clean = run(lambda c: c.fetch(StreamKind.DIRECT_MESSAGES, None), sandbox)
+    admin.set_faults({"rules": [{"match": {"platform": "facebook"}, "fault": "unknown_fields"}]})
+    noisy = run(lambda c: c.fetch(StreamKind.DIRECT_MESSAGES, None), sandbox)
+    assert [i.platform_id for i in noisy.items] == [i.platform_id for i in clean.items]
+    assert noisy.skipped == 0
+
+    async def go(client: FacebookClient) -> SyncError:
+        admin.set_faults({"rules": [{"match": {"platform": "facebook",
+                                               "path": "/conversations$"},
+                                     "fault": "malformed"}]})
+        with pytest.raises(SyncError) as caught:
+            await client.fetch(StreamKind.DIRECT_MESSAGES, None)
+        return caught.value
+
+    assert run(go, sandbox).kind is SyncErrorKind.TRANSIENT
+
+
+def test_own_posts_refresh_recent_counts_on_later_polls(sandbox: SandboxServer) -> None:
+    async def go(client: FacebookClient) -> Any:
+        first = await client.fetch(StreamKind.OWN_POSTS, None)
+        return first, await client.fetch(StreamKind.OWN_POSTS, first.next_cursor)
+
+    first, second = run(go, sandbox)
+    assert len(first.items) == 3
+    # Only the post from yesterday is inside the 3-day refresh window; nothing new appeared.
+    assert [i.text for i in second.items] == ["We're hiring community managers in Berlin."]
+    assert not second.has_more

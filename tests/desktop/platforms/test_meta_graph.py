@@ -164,3 +164,23 @@ def test_session_rejects_an_answer_without_data() -> None:
     with pytest.raises(SyncError) as info:
         asyncio.run(go())
     assert info.value.kind is SyncErrorKind.TRANSIENT
+
+
+def test_session_pages_stop_when_a_page_reaches_known_items() -> None:
+    calls: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        after = request.url.params.get("after")
+        calls.append(after)
+        n = int(after or 0)
+        return httpx.Response(200, json={"data": [{"n": n}, {"n": n + 1}], "paging": {
+            "cursors": {"after": str(n + 2)}, "next": "https://g/next"}})
+
+    async def go() -> list[Any]:
+        async with httpx.AsyncClient(base_url="https://g",
+                                     transport=httpx.MockTransport(handler)) as http:
+            return await GraphSession(http, "t").pages(
+                "x", {}, max_pages=10, stop_when=lambda e: e["n"] >= 3)
+
+    assert [e["n"] for e in asyncio.run(go())] == [0, 1, 2, 3]
+    assert calls == [None, "2"]
