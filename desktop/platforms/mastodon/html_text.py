@@ -8,7 +8,8 @@ on malformed markup, decodes entities, and ships with Python. The rules:
 - a link keeps its target: mention and hashtag links read as "@user"/"#tag"; a link whose text
   is its URL (Mastodon hides "https://" in an invisible span) reads as the full URL; any other
   link reads as "text (url)";
-- script/style contents are dropped; every other tag is dropped and its text kept.
+- script/style contents are dropped; every other tag is dropped and its text kept;
+- runs of spaces collapse to one, as a browser would show them.
 The result is plain text: it is never rendered as markup.
 """
 
@@ -90,6 +91,7 @@ def html_to_text(html: str | None) -> str:
     parser.feed(html)
     parser.close()
     text = "".join(parser.parts)
-    text = re.sub(r"[ \t\r\f\v]+\n", "\n", text)
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)  # HTML collapses runs of white space
+    text = re.sub(r" ?\n ?", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
