@@ -25,10 +25,13 @@ from desktop.platforms.registry import Connection
 
 async def exchange_user_token(http: httpx.AsyncClient, *, app_id: str, app_secret: str,
                               user_token: str) -> str:
-    """A long-lived user token for a short-lived one (step 1)."""
-    response = await send(http, "GET", f"/{API_VERSION}/oauth/access_token", classify=classify,
-                          params={"grant_type": "fb_exchange_token", "client_id": app_id,
-                                  "client_secret": app_secret, "fb_exchange_token": user_token})
+    """A long-lived user token for a short-lived one (step 1).
+
+    Sent as a POST form rather than Meta's GET example so the app secret and the token never
+    sit in a URL (httpx logs request URLs at INFO)."""
+    response = await send(http, "POST", f"/{API_VERSION}/oauth/access_token", classify=classify,
+                          data={"grant_type": "fb_exchange_token", "client_id": app_id,
+                                "client_secret": app_secret, "fb_exchange_token": user_token})
     token = json_body(response).get("access_token")
     if not token:
         raise SyncError(SyncErrorKind.AUTH, "the token exchange returned no access_token")

@@ -160,7 +160,7 @@ class FacebookSim:
 
     def routes(self) -> list[BaseRoute]:
         return [
-            Route("/{version}/oauth/access_token", self._exchange, methods=["GET"]),
+            Route("/{version}/oauth/access_token", self._exchange, methods=["GET", "POST"]),
             Route("/{version}/", self._root, methods=["GET"]),
             Route("/{version}/{node}", self._get_node, methods=["GET"]),
             Route("/{version}/{node}/{edge}", self._get_edge, methods=["GET"]),
@@ -315,7 +315,11 @@ class FacebookSim:
 
     async def _exchange(self, request: Request) -> Response:
         """`GET /oauth/access_token?grant_type=fb_exchange_token`: a long-lived user token."""
-        params = request.query_params
+        try:
+            params = await form_or_json(request) if request.method == "POST" else dict(
+                request.query_params)
+        except GraphFail as fail:
+            return fail.response()
         brand = next((b for b in self.brands.values() if b.app_id == params.get("client_id")),
                      None)
         if brand is None or params.get("client_secret") != brand.app_secret:

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.skipif(not SPECS.is_dir(),
 V = r"^/facebook/v[\d.]+"
 # (method, path pattern) -> how to check the answer: ("node"|"edge"|"map", node type)
 ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
-    ("GET", re.compile(V + r"/oauth/access_token$"), "node", "AccessToken"),
+    ("POST", re.compile(V + r"/oauth/access_token$"), "node", "AccessToken"),
     ("GET", re.compile(V + r"/me/accounts$"), "edge", "Page"),
     ("GET", re.compile(V + r"/$"), "map", "User"),
     ("GET", re.compile(V + r"/\d+/published_posts$"), "edge", "PagePost"),

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(not SPECS.is_dir(),
 V = r"^/instagram/v[\d.]+"
 CONVERSATION = r"aWdf[\w-]+"
 ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
-    ("GET", re.compile(V + r"/oauth/access_token$"), "node", "AccessToken"),
+    ("POST", re.compile(V + r"/oauth/access_token$"), "node", "AccessToken"),
     ("GET", re.compile(V + r"/me/accounts$"), "edge", "Page"),
     ("GET", re.compile(V + r"/$"), "map", "IGUser"),
     ("GET", re.compile(V + r"/\d+/media$"), "edge", "IGMedia"),
