@@ -146,3 +146,73 @@ def test_the_checker_catches_unknown_fields_and_wrong_types() -> None:
     assert spec.check_edge({"data": [], "paging": {"cursors": {"after": "x"}}}, "Comment")
     assert check_error({"error": {"message": "m", "type": "t", "code": "190",
                                   "fbtrace_id": "x"}})
+
+
+Call = tuple[str, str, dict[str, Any], str | None]  # method, path, params, token (None: Page)
+
+
+def graph_calls(build: Any) -> tuple[Any, list[httpx.Response]]:
+    """Raw Graph calls against a fresh sim: `build(sim)` lists them; returns the answers."""
+    app = SandboxApp(seed=5)
+    sim: Any = app.sandbox.sims["facebook"]
+    calls: list[Call] = build(sim)
+
+    async def main() -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://sandbox.invalid/facebook/v21.0") as http:
+            answers = []
+            for method, path, params, token in calls:
+                headers = {"Authorization": f"Bearer {token or sim.brands['acme'].page_token}"}
+                if method == "GET":
+                    answers.append(await http.get(path, params=params, headers=headers))
+                else:
+                    answers.append(await http.post(path, data=params, headers=headers))
+            return answers
+
+    return sim, asyncio.run(main())
+
+
+def test_sim_paging_drops_next_on_the_last_page_and_after_continues() -> None:
+    def build(sim: Any) -> list[Call]:
+        path = f"/{sim.brands['acme'].page_id}/published_posts"
+        return [("GET", path, {"limit": 2}, None)]
+
+    _, (first,) = graph_calls(build)
+    body = first.json()
+    assert len(body["data"]) == 2 and body["paging"]["next"].startswith("http")
+
+    def build_next(sim: Any) -> list[Call]:
+        path = f"/{sim.brands['acme'].page_id}/published_posts"
+        return [("GET", path, {"limit": 2, "after": body["paging"]["cursors"]["after"]}, None)]
+
+    _, (second,) = graph_calls(build_next)
+    rest = second.json()
+    assert len(rest["data"]) == 1 and "next" not in rest["paging"]
+    assert rest["data"][0]["id"] not in {p["id"] for p in body["data"]}
+
+
+def test_sim_refuses_a_bad_proof_a_user_token_and_unknown_fields() -> None:
+    def build(sim: Any) -> list[Call]:
+        brand = sim.brands["acme"]
+        return [("GET", f"/{brand.page_id}", {"appsecret_proof": "0" * 64}, None),
+                ("GET", f"/{brand.page_id}", {"fields": "id,nonsense"}, None),
+                ("GET", f"/{brand.page_id}/conversations", {}, brand.user_token),
+                ("GET", f"/{brand.page_id}", {"fields": "id,name"}, brand.user_token + "x")]
+
+    _, (proof, field, user, invalid) = graph_calls(build)
+    assert proof.status_code == 400 and proof.json()["error"]["code"] == 100
+    assert "appsecret_proof" in proof.json()["error"]["message"]
+    assert "nonexisting field (nonsense)" in field.json()["error"]["message"]
+    assert user.json()["error"]["code"] == 190
+    assert "Page Access Token" in user.json()["error"]["message"]
+    assert invalid.json()["error"]["code"] == 190
+    assert "Cannot parse" in invalid.json()["error"]["message"]
+
+
+def test_sim_nests_a_reply_to_a_reply_under_the_top_level_comment() -> None:
+    sim, _ = graph_calls(lambda sim: [])
+    dana = CustomerSpec("dana")
+    top = sim.inject("acme", "comment", "top", dana, None)
+    reply = sim.inject("acme", "reply", "reply", dana, top["id"])
+    nested = sim.inject("acme", "reply", "reply to the reply", dana, reply["id"])
+    assert nested["in_reply_to"] == top["id"]
