@@ -37,8 +37,10 @@ AUTH_CODES = frozenset({102, 104, 190})  # session invalid, token missing, token
 THROTTLE_CODES = frozenset({4, 17, 32, 613})  # app, user, page, custom-level throttling
 BUC_THROTTLE_RANGE = range(80000, 80100)  # business-use-case throttling (80001 pages, 80002 IG...)
 TRANSIENT_CODES = frozenset({1, 2})  # unknown error, temporary service issue
-# Without a usage estimate, how long to wait after a throttling answer (Meta: "wait and retry").
-DEFAULT_THROTTLE_WAIT = timedelta(minutes=5)
+# Without a usage estimate or Retry-After, how long to wait after a throttling answer. Meta
+# only says "wait and retry" (app-level usage is a rolling hour); a minute keeps a parked
+# stream responsive and a still-throttled retry simply parks it again.
+DEFAULT_THROTTLE_WAIT = timedelta(minutes=1)
 # Messenger / Instagram messaging: the message is outside the allowed window.
 WINDOW_CODE, WINDOW_SUBCODE = 10, 2018278
 
