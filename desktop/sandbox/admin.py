@@ -4,6 +4,7 @@ Routes (JSON in and out):
   GET    /accounts                      brand accounts per platform: {"mastodon": [{...}], ...}
   POST   /inbound                       a customer posts: {"platform", "account", "kind",
                                         "text", "customer": {...}, "in_reply_to"?}
+  POST   /inbound_batch                 {"items": [inbound, ...]} -> {"items": [...]}
   GET    /created[?platform=&account=]  what brand accounts really created (a JSON list)
   PUT    /faults  / DELETE /faults      set or clear the fault plan
   POST   /reset                         back to the seeded state
@@ -51,7 +52,27 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         return JSONResponse(result)
 
     async def inbound(request: Request) -> Response:
+        result = _inbound_one(await _json(request))
+        if isinstance(result, Response):
+            return result
+        return JSONResponse(result, status_code=201)
+
+    async def inbound_batch(request: Request) -> Response:
+        """{"items": [inbound, ...]} in one call (histories of thousands of items);
+        stops at the first bad item and says which."""
         body = await _json(request)
+        items = body.get("items") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            return _error(400, "body must be {\"items\": [...]}")
+        created = []
+        for index, item in enumerate(items):
+            result = _inbound_one(item)
+            if isinstance(result, Response):
+                return _error(400, f"item {index}: {bytes(result.body).decode()}")
+            created.append(result)
+        return JSONResponse({"items": created}, status_code=201)
+
+    def _inbound_one(body: Any) -> dict[str, Any] | Response:
         if not isinstance(body, dict):
             return _error(400, "body must be a JSON object")
         sim = sandbox.sims.get(str(body.get("platform")))
@@ -70,11 +91,10 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
         )
         account = body.get("account") or _first_handle(sim.brand_accounts())
         try:
-            item = sim.inject(str(account), kind, str(body.get("text", "")), customer,
+            return sim.inject(str(account), kind, str(body.get("text", "")), customer,
                               body.get("in_reply_to"))
         except (KeyError, ValueError) as exc:
             return _error(400, f"cannot inject: {exc}")
-        return JSONResponse(item, status_code=201)
 
     async def created(request: Request) -> Response:
         platform = request.query_params.get("platform")
@@ -147,6 +167,7 @@ def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
     return [
         Route("/accounts", accounts, methods=["GET"]),
         Route("/inbound", inbound, methods=["POST"]),
+        Route("/inbound_batch", inbound_batch, methods=["POST"]),
         Route("/created", created, methods=["GET"]),
         Route("/faults", put_faults, methods=["PUT"]),
         Route("/faults", get_faults, methods=["GET"]),

@@ -27,6 +27,11 @@ class AdminClient:
         result: dict[str, Any] = self._ok(self._http.post("/inbound", json=body))
         return result
 
+    def inbound_batch(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Many customer posts in one request; each item as for `inbound` (as a dict)."""
+        result = self._ok(self._http.post("/inbound_batch", json={"items": items}))
+        return list(result["items"])
+
     def created(self, platform: str | None = None, account: str | None = None
                 ) -> list[dict[str, Any]]:
         params = {k: v for k, v in (("platform", platform), ("account", account)) if v}

@@ -24,8 +24,10 @@ import logging
 import random
 import re
 import threading
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -153,6 +155,19 @@ def error_body(platform: str, status: int, message: str) -> tuple[bytes, str]:
     return json.dumps(body).encode(), content_type
 
 
+def reset_headers(platform: str, retry_after_s: float) -> list[tuple[bytes, bytes]]:
+    """The platform's own "used up until T" headers for an injected 429."""
+    reset = time.time() + retry_after_s
+    if platform == "mastodon":
+        iso = datetime.fromtimestamp(reset, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        return [(b"x-ratelimit-remaining", b"0"), (b"x-ratelimit-reset", iso.encode())]
+    if platform == "bluesky":
+        return [(b"ratelimit-remaining", b"0"), (b"ratelimit-reset", b"%d" % int(reset))]
+    if platform == "x":
+        return [(b"x-rate-limit-remaining", b"0"), (b"x-rate-limit-reset", b"%d" % int(reset))]
+    return []
+
+
 class FaultMiddleware:
     """Applies the injector's plan to requests under a known platform prefix."""
 
@@ -191,6 +206,8 @@ class FaultMiddleware:
                    (b"content-length", str(len(body)).encode())]
         if rule.retry_after_s is not None:
             headers.append((b"retry-after", str(int(rule.retry_after_s)).encode()))
+            if rule.status == 429:
+                headers.extend(reset_headers(platform, rule.retry_after_s))
         await send({"type": "http.response.start", "status": rule.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

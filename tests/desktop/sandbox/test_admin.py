@@ -86,3 +86,13 @@ def test_ratelimit_and_traffic_endpoints(server: SandboxServer, admin: AdminClie
     admin.clear_ratelimits()
     assert httpx.get(url, headers=headers).status_code == 200
     assert admin.set_traffic(0) == {"rate_per_min": 0.0}
+
+
+def test_inbound_batch(server: SandboxServer, admin: AdminClient) -> None:
+    items = [{"platform": "mastodon", "account": "acme", "kind": "mention",
+              "text": f"n{n}", "customer": CUSTOMER} for n in range(300)]
+    created = admin.inbound_batch(items)
+    assert len({c["id"] for c in created}) == 300
+    bad = httpx.post(f"{server.base_url}/__sandbox__/inbound_batch",
+                     json={"items": [items[0], {"platform": "mastodon", "kind": "poke"}]})
+    assert bad.status_code == 400 and "item 1" in bad.json()["error"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -75,6 +76,9 @@ def test_status_fault_speaks_the_platform_error_shape(server: SandboxServer, adm
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "7"
     assert set(response.json()) == {"error"}
+    assert response.headers["X-RateLimit-Remaining"] == "0"
+    reset = datetime.fromisoformat(response.headers["X-RateLimit-Reset"].replace("Z", "+00:00"))
+    assert timedelta(seconds=5) < reset - datetime.now(UTC) <= timedelta(seconds=8)
     assert admin.accounts("mastodon")  # the admin API is never faulted
 
 
