@@ -1,5 +1,8 @@
 """The customers: posts mentions, comments, replies and DMs at a configurable rate.
 
+About a third of the posts are follow-ups: a customer answering the brand's reply to them,
+in the same thread or DM conversation, so conversations grow the way real ones do.
+
 Text is assembled from care-desk phrasings (questions, complaints, praise) in a few languages
 with emoji, so the inbox, search and priority rules see something like real traffic. Seeded:
 the same seed gives the same customers and the same words in the same order.
@@ -19,9 +22,9 @@ log = logging.getLogger(__name__)
 
 # What a customer can do on each platform (an unknown platform gets mention + dm).
 KINDS_BY_PLATFORM: dict[str, tuple[str, ...]] = {
-    "mastodon": ("mention", "mention", "dm"),
-    "bluesky": ("mention", "mention", "dm"),
-    "x": ("mention", "mention", "dm"),
+    "mastodon": ("mention", "mention", "reply", "dm"),
+    "bluesky": ("mention", "mention", "reply", "dm"),
+    "x": ("mention", "mention", "reply", "dm"),
     "facebook": ("comment", "comment", "dm"),
     "instagram": ("comment", "comment", "dm"),
 }
@@ -70,6 +73,14 @@ TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
         "praise": ("{product}最高です！ありがとうございます🎉",),
     },
 }
+FOLLOW_UPS = (
+    "Thanks, that helped! 🙏", "Still waiting… any news?", "That didn't work 😕",
+    "Great, order number is #{order}.", "Ok, I sent you the details.", "Merci !",
+    "Danke, alles klar 👍", "Perfect, thanks for the quick answer!",
+)
+FOLLOW_UP_SHARE = 0.3  # of posts that answer a brand reply instead of starting anew
+MEMORY = 2000  # recent customer posts remembered for follow-ups
+
 LANGUAGE_WEIGHTS = {"en": 70, "de": 10, "fr": 8, "es": 8, "ja": 4}
 MOOD_WEIGHTS = {"question": 50, "complaint": 30, "praise": 20}
 PRODUCTS = ("Rocket Skates", "Anvil Pro", "Tornado Kit", "Giant Magnet", "Jet Bike")
@@ -106,13 +117,21 @@ class TrafficGenerator:
         self.rng = random.Random(sandbox.world.seed if seed is None else seed)
         self.posted = 0
         self._wake = asyncio.Event()
+        # (platform, post id) -> (brand handle, customer) for follow-ups
+        self._asked: dict[tuple[str, str], tuple[str, CustomerSpec]] = {}
+        self._followed: set[tuple[str, str]] = set()
 
     def set_rate(self, rate_per_min: float) -> None:
         self.rate_per_min = max(0.0, rate_per_min)
         self._wake.set()
 
     def post_one(self) -> dict[str, Any] | None:
-        """One customer post on a random platform/brand; None if no sim can take it."""
+        """One customer post: sometimes a follow-up to a brand reply, else a new post on a
+        random platform/brand; None if no sim can take it."""
+        if self.rng.random() < FOLLOW_UP_SHARE:
+            follow_up = self.follow_up()
+            if follow_up is not None:
+                return follow_up
         platforms = sorted(self.sandbox.sims)
         if not platforms:
             return None
@@ -130,8 +149,43 @@ class TrafficGenerator:
         except (KeyError, ValueError) as exc:
             log.debug("traffic: %s cannot take a %s: %s", platform, kind, exc)
             return None
+        self._remember(platform, str(item.get("id")), account, customer)
         self.posted += 1
         return {"platform": platform, "account": account, "kind": kind, **item}
+
+    def _remember(self, platform: str, item_id: str, account: str,
+                  customer: CustomerSpec) -> None:
+        if len(self._asked) >= MEMORY:
+            self._asked.pop(next(iter(self._asked)))
+        self._asked[(platform, item_id)] = (account, customer)
+
+    def follow_up(self) -> dict[str, Any] | None:
+        """The customer answers the newest brand reply to one of their posts, in the same
+        thread (a reply, or a DM in the same conversation)."""
+        with self.sandbox.world.lock:
+            recent = list(self.sandbox.world.created[-200:])
+        for record in reversed(recent):
+            key = (record.platform, record.id)
+            asked = self._asked.get((record.platform, str(record.in_reply_to)))
+            if asked is None or key in self._followed:
+                continue
+            sim = self.sandbox.sims.get(record.platform)
+            if sim is None:
+                continue
+            self._followed.add(key)
+            account, customer = asked
+            kind = "dm" if record.kind == "dm" else "reply"
+            text = self.rng.choice(FOLLOW_UPS).format(order=self.rng.randint(10000, 99999))
+            try:
+                item = sim.inject(account, kind, text, customer, record.id)
+            except (KeyError, ValueError) as exc:
+                log.debug("traffic: %s follow-up refused: %s", record.platform, exc)
+                continue
+            self._remember(record.platform, str(item.get("id")), account, customer)
+            self.posted += 1
+            return {"platform": record.platform, "account": account, "kind": kind,
+                    "in_reply_to": record.id, **item}
+        return None
 
     async def run(self) -> None:
         """Post until cancelled; a rate of 0 idles until `set_rate` wakes it."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import time
 
+import httpx
+
 from desktop.sandbox.admin_client import AdminClient
 from desktop.sandbox.server import SandboxServer
 from desktop.sandbox.sims.mastodon import MastodonSim
@@ -56,3 +58,24 @@ def test_rate_switch_at_run_time(server: SandboxServer, admin: AdminClient) -> N
     stopped = generator.posted
     time.sleep(0.3)
     assert generator.posted == stopped
+
+
+def test_customer_follows_up_on_a_brand_reply(server: SandboxServer, admin: AdminClient) -> None:
+    generator = TrafficGenerator(server.sandbox, seed=8)
+    assert generator.follow_up() is None  # nothing answered yet
+    post = None
+    while post is None or post["platform"] != "mastodon" or post["kind"] != "mention":
+        post = generator.post_one()
+    token = next(a["access_token"] for a in admin.accounts("mastodon")
+                 if a["handle"] == post["account"])
+    sim = server.sandbox.sims["mastodon"]
+    assert isinstance(sim, MastodonSim)
+    customer = sim.statuses[post["id"]].account_id
+    reply = httpx.post(f"{server.base_url}/mastodon/api/v1/statuses",
+                       headers={"Authorization": f"Bearer {token}"},
+                       data={"status": "We are on it", "in_reply_to_id": post["id"]}).json()
+    follow_up = generator.follow_up()
+    assert follow_up is not None
+    assert (follow_up["in_reply_to"], follow_up["thread_id"]) == (reply["id"], post["thread_id"])
+    assert sim.statuses[follow_up["id"]].account_id == customer
+    assert generator.follow_up() is None  # one follow-up per brand reply
