@@ -128,6 +128,7 @@ class BlueskyClient:
         self.handle = extra.get("handle") or account.handle
         self.rate_remaining: int | None = None
         self.rate_reset: datetime | None = None
+        self.page_size = int(account.settings.get("page_size", PAGE_SIZE))  # tests: small
 
     # -- session -------------------------------------------------------------------------
     async def _renew_session(self) -> None:
@@ -211,7 +212,7 @@ class BlueskyClient:
         reached = False
         max_pages = MAX_PAGES if mark else 1  # a first sync starts from recent history
         for _ in range(max_pages):
-            params: dict[str, Any] = {"limit": PAGE_SIZE, "reasons": ["mention", "reply",
+            params: dict[str, Any] = {"limit": self.page_size, "reasons": ["mention", "reply",
                                                                       "quote"]}
             if page_cursor:
                 params["cursor"] = page_cursor
@@ -276,7 +277,7 @@ class BlueskyClient:
         convos: list[dict[str, Any]] = []
         page_cursor: str | None = None
         for _ in range(MAX_PAGES):
-            params: dict[str, Any] = {"limit": CONVO_PAGE}
+            params: dict[str, Any] = {"limit": min(CONVO_PAGE, self.page_size)}
             if page_cursor:
                 params["cursor"] = page_cursor
             data = await self._get("chat.bsky.convo.listConvos", params, chat=True)
@@ -318,7 +319,8 @@ class BlueskyClient:
         messages: list[Any] = []
         page_cursor: str | None = None
         for _ in range(1 if first_sync else MAX_PAGES):
-            params: dict[str, Any] = {"convoId": convo_id, "limit": MESSAGE_PAGE}
+            params: dict[str, Any] = {"convoId": convo_id,
+                                      "limit": min(MESSAGE_PAGE, self.page_size)}
             if page_cursor:
                 params["cursor"] = page_cursor
             data = await self._get("chat.bsky.convo.getMessages", params, chat=True)
