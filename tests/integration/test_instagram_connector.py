@@ -283,3 +283,27 @@ def test_lookup_profiles_gives_usernames(sandbox: SandboxServer, admin: AdminCli
     author, profiles = run(go, sandbox)
     assert [(p.platform_user_id, p.handle, p.followers) for p in profiles] == [
         (author.platform_user_id, "ana.design", None)]
+
+
+def test_unchanged_older_media_are_not_re_read(sandbox: SandboxServer, admin: AdminClient) -> None:
+    """Seeded: one media 3 days old with 2 comments, two without comments."""
+    counter = {"rules": [{"match": {"platform": "instagram", "method": "GET",
+                                    "path": r"/\d+/comments$"},
+                          "fault": "latency", "latency_ms": 0}]}
+
+    async def go(client: InstagramClient) -> Any:
+        first = await client.fetch(StreamKind.COMMENTS, None)
+        admin.set_faults(counter)  # counts the comment reads from here on
+        quiet = await client.fetch(StreamKind.COMMENTS, first.next_cursor)
+        reads_when_quiet = admin.faults()["applied"].get("latency", 0)
+        media_id = first.items[0].thread_key
+        new = admin.inbound("instagram", "comment", "still available?", CUSTOMER,
+                            in_reply_to=media_id)
+        busy = await client.fetch(StreamKind.COMMENTS, quiet.next_cursor)
+        reads_when_busy = admin.faults()["applied"].get("latency", 0)
+        return first, quiet, reads_when_quiet, busy, reads_when_busy, new
+
+    first, quiet, reads_when_quiet, busy, reads_when_busy, new = run(go, sandbox)
+    assert len(first.items) == 2
+    assert quiet.items == () and reads_when_quiet == 0
+    assert [i.platform_id for i in busy.items] == [new["id"]] and reads_when_busy == 1

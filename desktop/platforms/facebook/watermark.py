@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from desktop.domain.inbound import InboundItem
 
@@ -20,6 +21,7 @@ from desktop.domain.inbound import InboundItem
 class Watermark:
     since: int  # epoch seconds of the newest delivered item
     seen: frozenset[str] = frozenset()  # ids delivered within that second
+    extra: dict[str, Any] = field(default_factory=dict)  # a stream's own memo (JSON-able)
 
     def is_new(self, item: InboundItem) -> bool:
         ts = int(item.created_at.timestamp())
@@ -30,7 +32,10 @@ class Watermark:
         return datetime.fromtimestamp(self.since, tz=UTC)
 
     def encode(self) -> str:
-        return json.dumps({"since": self.since, "seen": sorted(self.seen)}, separators=(",", ":"))
+        data: dict[str, Any] = {"since": self.since, "seen": sorted(self.seen)}
+        if self.extra:
+            data["x"] = self.extra
+        return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
     @classmethod
     def decode(cls, cursor: str | None, *, initial_days: float) -> Watermark:
@@ -38,7 +43,9 @@ class Watermark:
         if cursor:
             try:
                 data = json.loads(cursor)
-                return cls(int(data["since"]), frozenset(str(i) for i in data.get("seen", ())))
+                extra = data.get("x") if isinstance(data.get("x"), dict) else {}
+                return cls(int(data["since"]), frozenset(str(i) for i in data.get("seen", ())),
+                           extra)
             except (ValueError, KeyError, TypeError):
                 pass  # an unreadable cursor restarts from recent history, never crashes
         start = datetime.now(UTC) - timedelta(days=initial_days)
@@ -62,4 +69,4 @@ def take_newer(
     seen = {i.platform_id for i in taken if int(i.created_at.timestamp()) == newest}
     if newest == mark.since:
         seen |= mark.seen
-    return tuple(taken), Watermark(newest, frozenset(seen)), len(ordered) > limit
+    return tuple(taken), replace(mark, since=newest, seen=frozenset(seen)), len(ordered) > limit
