@@ -38,6 +38,7 @@ class TokenInfo:
     expires_at: float | None = None  # epoch seconds; None: never expires
     scopes: tuple[str, ...] = ()
     revoked: bool = False
+    natural_expires_at: float | None = None  # what `restore` goes back to after `expire`
 
     @property
     def expires_in(self) -> int | None:
@@ -66,13 +67,15 @@ class TokenRegistry:
         access_token: str | None = None,
     ) -> TokenInfo:
         """A new token for `account`; `access_token` fixes its value (seeded demo tokens)."""
+        expires_at = time.time() + ttl_s if ttl_s is not None else None
         info = TokenInfo(
             platform=platform,
             account=account,
             access_token=access_token or f"sbx-{platform}-{secrets.token_urlsafe(18)}",
             refresh_token=f"sbr-{platform}-{secrets.token_urlsafe(18)}" if with_refresh else None,
-            expires_at=time.time() + ttl_s if ttl_s is not None else None,
+            expires_at=expires_at,
             scopes=scopes,
+            natural_expires_at=expires_at,
         )
         with self._lock:
             self._by_access[(platform, info.access_token)] = info
@@ -122,8 +125,16 @@ class TokenRegistry:
         return self._update(platform, account, revoked=True)
 
     def restore(self, platform: str, account: str) -> int:
-        """Undo expire/revoke for the account's tokens."""
-        return self._update(platform, account, revoked=False, expires_at=None)
+        """Undo expire/revoke for the account's tokens (their own lifetime still applies)."""
+        count = 0
+        with self._lock:
+            for table in (self._by_access, self._by_refresh):
+                for key, info in table.items():
+                    if info.platform == platform and info.account == account:
+                        table[key] = replace(info, revoked=False,
+                                             expires_at=info.natural_expires_at)
+                        count += 1
+        return count
 
     def restore_all(self) -> None:
         with self._lock:

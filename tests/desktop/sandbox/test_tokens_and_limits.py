@@ -72,3 +72,13 @@ def test_rate_limit_window_and_overrides() -> None:
     assert not limits.hit("mastodon", "acme").exceeded  # a new window
     limits.reset()
     assert limits.hit("mastodon", "acme").limit == 300
+
+
+def test_restore_keeps_a_token_lifetime() -> None:
+    registry = TokenRegistry()
+    short = registry.issue("x", "acme", ttl_s=0.1)
+    registry.expire("x", "acme")
+    registry.restore("x", "acme")
+    assert registry.check("x", short.access_token).account == "acme"
+    time.sleep(0.11)
+    assert _problem(registry, "x", short.access_token) is TokenProblem.EXPIRED
