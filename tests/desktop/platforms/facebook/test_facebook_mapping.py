@@ -146,3 +146,11 @@ def test_after_id_returns_brand_items_after_the_given_one() -> None:
     assert [i.platform_id for i in after_id(items, None)] == ["1", "3"]
     assert [i.platform_id for i in after_id(items, "gone")] == ["1", "3"]
     assert after_id(items, "3") == []
+
+
+def test_watermark_keeps_a_stream_memo_through_encoding_and_take() -> None:
+    mark = Watermark(int(T0.timestamp()) - 1, extra={"counts": {"179": 2}})
+    again = Watermark.decode(mark.encode(), initial_days=1)
+    assert again.extra == {"counts": {"179": 2}}
+    _, after, _ = take_newer([item("a", T0)], again, limit=5)
+    assert after.extra == {"counts": {"179": 2}} and after.since == int(T0.timestamp())
