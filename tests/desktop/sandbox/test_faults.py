@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 
+from desktop.sandbox import faults
 from desktop.sandbox.admin_client import AdminClient
 from desktop.sandbox.faults import FaultInjector, FaultPlan
 from desktop.sandbox.server import SandboxServer
@@ -134,3 +136,9 @@ def test_applied_counts_and_reset_clears_the_plan(server: SandboxServer, admin: 
     assert admin.faults() == {"rules": 1, "applied": {"latency": 2}}
     admin.reset()
     assert admin.faults() == {"rules": 0, "applied": {}}
+
+
+def test_example_plan_parses() -> None:
+    path = Path(faults.__file__).with_name("example_faults.json")
+    plan = FaultPlan.from_json(json.loads(path.read_text()))
+    assert {r.fault for r in plan.rules} >= {"timeout_after_commit", "reset", "status"}
