@@ -184,8 +184,7 @@ class XClient:
             batch = data.get("data") or []
             if not isinstance(batch, list):
                 raise SyncError(SyncErrorKind.TRANSIENT, f"{endpoint}: data is not a list")
-            includes: dict[str, Any] = data.get("includes") \
-                if isinstance(data.get("includes"), dict) else {}
+            includes = _obj(data.get("includes"))
             users.update(index_by_id(includes.get("users")))
             tweets.update(index_by_id(includes.get("tweets")))
             for row in batch:
@@ -193,7 +192,7 @@ class XClient:
                 if stop_at and isinstance(row_id, str) and not newer(row_id, stop_at):
                     return rows, users, tweets
                 rows.append(row)
-            meta: dict[str, Any] = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+            meta = _obj(data.get("meta"))
             token = meta.get("next_token") if isinstance(meta.get("next_token"), str) else None
             if not token or not batch:
                 break
@@ -351,6 +350,10 @@ def _newest(rows: list[Any], since: str | None) -> str | None:
         if isinstance(row_id, str) and newer(row_id, newest):
             newest = row_id
     return newest
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _load(cursor: str | None) -> dict[str, Any]:
