@@ -166,6 +166,23 @@ def test_pagination_forward_with_min_id(sandbox: SandboxServer, admin: AdminClie
     assert [i.platform_id for p in pages for i in p.items] == injected
 
 
+def test_many_changed_conversations_arrive_oldest_first_in_bounded_calls(
+        sandbox: SandboxServer, admin: AdminClient) -> None:
+    async def go(client: MastodonClient) -> Any:
+        start = await client.fetch(StreamKind.DIRECT_MESSAGES, None)
+        injected = [c["id"] for c in admin.inbound_batch([
+            {"platform": "mastodon", "account": "acme", "kind": "dm", "text": f"dm {n}",
+             "customer": {"handle": f"person{n}"}} for n in range(60)])]
+        first = await client.fetch(StreamKind.DIRECT_MESSAGES, start.next_cursor)
+        second = await client.fetch(StreamKind.DIRECT_MESSAGES, first.next_cursor)
+        return injected, first, second
+
+    injected, first, second = run(go, sandbox)
+    assert (len(first.items), first.has_more) == (50, True)
+    assert (len(second.items), second.has_more) == (10, False)
+    assert [i.platform_id for i in (*first.items, *second.items)] == injected
+
+
 def test_history_pages_follow_link_header(sandbox: SandboxServer, admin: AdminClient) -> None:
     for n in range(50):
         admin.inbound("mastodon", "mention", f"old {n}", CUSTOMER, account="acme")

@@ -51,7 +51,8 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 40
 CONVERSATION_PAGE = 20
-MAX_CONVERSATION_PAGES = 5
+MAX_CONVERSATION_PAGES = 50  # listing pages read to find what changed since the cursor
+CONVERSATIONS_PER_FETCH = 50  # threads read (one context call each) per fetch
 PROFILE_BATCH = 40
 ROOT_CACHE_LIMIT = 20_000
 RETRIED_TRANSPORT_ERRORS = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
@@ -306,19 +307,23 @@ class MastodonClient:
         brand = await self.brand_id()
         since = _cursor_value(cursor, "last_status_id")
         params: list[tuple[str, str]] = [("limit", str(CONVERSATION_PAGE))]
-        conversations: list[Any] = []
-        has_more = False
-        for page in range(MAX_CONVERSATION_PAGES):
+        changed: list[Any] = []
+        for _ in range(MAX_CONVERSATION_PAGES):  # newest first, down to the cursor
             data, response = await self._get_json("/api/v1/conversations", params=params)
             batch = _as_list(data, "conversations")
             fresh = [c for c in batch if _last_status_id(c) and newer(_last_status_id(c), since)]
-            conversations.extend(fresh)
+            changed.extend(fresh)
             max_id = link_param(response, "next", "max_id")
             if since is None or len(fresh) < len(batch) or not batch or not max_id:
                 break
-            if page == MAX_CONVERSATION_PAGES - 1:
-                has_more = True  # more changed conversations than we read in one call
             params = [("limit", str(CONVERSATION_PAGE)), ("max_id", max_id)]
+        else:
+            log.warning("mastodon: more than %d changed conversations on account %s; older "
+                        "changes are skipped", len(changed), self.account.id)
+        # Oldest first, a bounded number per call: the cursor only ever passes what was read.
+        changed.sort(key=lambda c: (len(_last_status_id(c)), _last_status_id(c)))
+        conversations = changed[:CONVERSATIONS_PER_FETCH]
+        has_more = len(changed) > len(conversations)
         items: dict[str, InboundItem] = {}
         skipped = 0
         newest = since
