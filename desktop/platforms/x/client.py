@@ -316,7 +316,8 @@ class XClient:
         rows, users, tweets = await self._pages("/2/tweets/search/recent", "search_recent",
                                                 params, since_platform_id, 1)
         items, _ = self._map(rows, lambda r: item_from_tweet(r, users, tweets, self.user_id))
-        return [i for i in items if i.author.platform_user_id == self.user_id]
+        return [i for i in items if i.author.platform_user_id == self.user_id
+                and i.platform_id != thread_key]  # the brand's own root post is no reply
 
     async def lookup_profiles(self, user_ids: Sequence[str]) -> Sequence[ProfileInfo]:
         profiles: list[ProfileInfo] = []

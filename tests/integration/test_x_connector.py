@@ -1,0 +1,267 @@
+"""The X connector against the real sandbox over HTTP (no mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import pytest
+
+from desktop.domain.enums import ConversationKind, Direction, Platform, StreamKind
+from desktop.domain.errors import SyncError, SyncErrorKind
+from desktop.domain.models import Account
+from desktop.platforms.base import Credentials
+from desktop.platforms.x import connect_sandbox, create_client
+from desktop.platforms.x.client import DUPLICATE, XClient
+from desktop.sandbox.admin_client import AdminClient
+from desktop.sandbox.server import SandboxServer
+
+T = TypeVar("T")
+CUSTOMER = {"handle": "dana_s", "display_name": "Dana Scully", "followers": 4321}
+
+
+def run(factory: Callable[[XClient], Awaitable[T]], sandbox: SandboxServer,
+        saved: list[Credentials] | None = None,
+        tweak: Callable[[Credentials], Credentials] | None = None, **settings: Any) -> T:
+    """Sign in with OAuth 2.0 + PKCE, run `factory(client)`, close the client."""
+
+    async def main() -> T:
+        connection = await connect_sandbox(sandbox.base_url, "acme")
+        account = Account(id=1, brand_id=1, platform=Platform.X, handle=connection.handle,
+                          display_name=connection.display_name, base_url=connection.base_url,
+                          platform_user_id=connection.platform_user_id, settings=settings)
+
+        async def save(credentials: Credentials) -> None:
+            (saved if saved is not None else []).append(credentials)
+
+        credentials = tweak(connection.credentials) if tweak else connection.credentials
+        client = create_client(account, credentials, save)
+        assert isinstance(client, XClient)
+        try:
+            return await factory(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())
+
+
+def test_connect_sandbox_runs_pkce_and_gets_offline_access(sandbox: SandboxServer,
+                                                          admin: AdminClient) -> None:
+    connection = asyncio.run(connect_sandbox(sandbox.base_url, "globex"))
+    row = next(a for a in admin.accounts("x") if a["handle"] == "globex")
+    assert (connection.handle, connection.platform_user_id) == ("globex", row["id"])
+    assert connection.base_url == f"{sandbox.base_url}/x"
+    credentials = connection.credentials
+    assert credentials.access_token and credentials.refresh_token
+    assert credentials.client_id == row["client_id"]
+    assert credentials.expires_at and 7000 < credentials.expires_at - time.time() <= 7200
+
+
+def test_mentions_with_authors_metrics_and_context(sandbox: SandboxServer,
+                                                   admin: AdminClient) -> None:
+    mention = admin.inbound("x", "mention", "is the Anvil in stock? &amp; <b>", CUSTOMER,
+                            account="acme")
+    reply = admin.inbound("x", "reply", "same question", CUSTOMER, account="acme")
+
+    async def go(client: XClient) -> Any:
+        page = await client.fetch(StreamKind.MENTIONS, None)
+        again = await client.fetch(StreamKind.MENTIONS, page.next_cursor)
+        return page, again
+
+    page, again = run(go, sandbox)
+    by_id = {i.platform_id: i for i in page.items}
+    ids = [i.platform_id for i in page.items]
+    assert ids == sorted(ids, key=int), "oldest first"
+    item = by_id[mention["id"]]
+    assert item.author.handle == "dana_s" and item.author.followers == 4321
+    assert item.text == "@acme is the Anvil in stock? & <b>"  # unescaped once, never markup
+    assert item.thread_key == mention["id"]
+    answer = by_id[reply["id"]]
+    assert answer.thread_key == reply["thread_id"] and answer.in_reply_to == reply["thread_id"]
+    assert answer.context_text == "Our spring collection is live! What do you think?"
+    assert answer.metrics["reply_count"] == 0
+    assert again.items == ()
+
+
+def test_mentions_page_back_to_since_id(sandbox: SandboxServer, admin: AdminClient) -> None:
+    async def go(client: XClient) -> Any:
+        first = await client.fetch(StreamKind.MENTIONS, None)
+        injected = [admin.inbound("x", "mention", f"question {n}", CUSTOMER,
+                                  account="acme")["id"] for n in range(12)]
+        later = await client.fetch(StreamKind.MENTIONS, first.next_cursor)
+        return injected, later
+
+    injected, later = run(go, sandbox, page_size=5)
+    assert [i.platform_id for i in later.items] == injected
+
+
+def test_direct_messages_both_ways(sandbox: SandboxServer, admin: AdminClient) -> None:
+    dm = admin.inbound("x", "dm", "my order is late", CUSTOMER, account="acme")
+
+    async def go(client: XClient) -> Any:
+        page = await client.fetch(StreamKind.DIRECT_MESSAGES, None)
+        sent = await client.send_direct_message(text="sorry, checking",
+                                                thread_key=dm["thread_id"], idempotency_key="k")
+        later = await client.fetch(StreamKind.DIRECT_MESSAGES, page.next_cursor)
+        ours = await client.find_brand_replies(thread_key=dm["thread_id"],
+                                               since_platform_id=dm["id"])
+        return page, sent, later, ours
+
+    page, sent, later, ours = run(go, sandbox)
+    item = next(i for i in page.items if i.platform_id == dm["id"])
+    assert item.kind is ConversationKind.DIRECT_MESSAGE and item.thread_key == dm["thread_id"]
+    assert item.author.handle == "dana_s" and item.author.followers == 4321
+    assert [(i.platform_id, i.direction) for i in later.items] == [
+        (sent.platform_id, Direction.OUTBOUND)]
+    assert [i.platform_id for i in ours] == [sent.platform_id]
+    created = admin.created("x")
+    assert [(c["kind"], c["thread_id"], c["text"]) for c in created] == [
+        ("dm", dm["thread_id"], "sorry, checking")]
+
+
+def test_reply_lands_in_the_thread_and_a_retry_is_recognised(sandbox: SandboxServer,
+                                                             admin: AdminClient) -> None:
+    reply = admin.inbound("x", "reply", "when does it ship?", CUSTOMER, account="acme")
+
+    async def go(client: XClient) -> Any:
+        first = await client.reply(text="next week!", in_reply_to=reply["id"],
+                                   thread_key=reply["thread_id"], idempotency_key="a")
+        retried = await client.reply(text="next week!", in_reply_to=reply["id"],
+                                     thread_key=reply["thread_id"], idempotency_key="a")
+        ours = await client.find_brand_replies(thread_key=reply["thread_id"],
+                                               since_platform_id=None)
+        return first, retried, ours
+
+    first, retried, ours = run(go, sandbox)
+    assert retried.platform_id == first.platform_id  # 403 duplicate -> found on the timeline
+    created = admin.created("x")
+    assert [(c["id"], c["in_reply_to"], c["thread_id"]) for c in created] == [
+        (first.platform_id, reply["id"], reply["thread_id"])]
+    assert [i.platform_id for i in ours] == [first.platform_id]
+
+
+def test_duplicate_text_elsewhere_stays_a_permanent_error(sandbox: SandboxServer,
+                                                          admin: AdminClient) -> None:
+    one = admin.inbound("x", "mention", "first", CUSTOMER, account="acme")
+    two = admin.inbound("x", "mention", "second", CUSTOMER, account="acme")
+
+    async def go(client: XClient) -> SyncError:
+        await client.reply(text="thanks!", in_reply_to=one["id"], thread_key=one["thread_id"],
+                           idempotency_key="a")
+        with pytest.raises(SyncError) as info:
+            await client.reply(text="thanks!", in_reply_to=two["id"],
+                               thread_key=two["thread_id"], idempotency_key="b")
+        return info.value
+
+    error = run(go, sandbox)
+    assert error.kind is SyncErrorKind.PERMANENT and error.platform_code == DUPLICATE
+    assert error.status == 403
+
+
+def test_too_long_reply_is_permanent(sandbox: SandboxServer, admin: AdminClient) -> None:
+    one = admin.inbound("x", "mention", "hm", CUSTOMER, account="acme")
+
+    async def go(client: XClient) -> SyncError:
+        with pytest.raises(SyncError) as info:
+            await client.reply(text="字" * 141, in_reply_to=one["id"],
+                               thread_key=one["thread_id"], idempotency_key="a")
+        return info.value
+
+    assert run(go, sandbox).kind is SyncErrorKind.PERMANENT
+    assert admin.created("x") == []
+
+
+def test_find_sent_after_timeout_after_commit(sandbox: SandboxServer,
+                                              admin: AdminClient) -> None:
+    reply = admin.inbound("x", "reply", "hello?", CUSTOMER, account="acme")
+    admin.set_faults({"seed": 1, "rules": [{
+        "match": {"platform": "x", "method": "POST", "path": "/2/tweets$"},
+        "probability": 1.0, "fault": "timeout_after_commit"}]})
+
+    async def go(client: XClient) -> Any:
+        with pytest.raises(SyncError) as info:
+            await client.reply(text="hi!", in_reply_to=reply["id"],
+                               thread_key=reply["thread_id"], idempotency_key="k")
+        admin.clear_faults()
+        found = await client.find_sent(idempotency_key="k", thread_key=reply["thread_id"],
+                                       in_reply_to=reply["id"], text="hi!")
+        other = await client.find_sent(idempotency_key="j", thread_key=reply["thread_id"],
+                                       in_reply_to=reply["id"], text="something else")
+        return info.value, found, other
+
+    error, found, other = run(go, sandbox, timeout_s=1.0)
+    assert error.kind is SyncErrorKind.UNCERTAIN
+    assert found is not None and found.platform_id == admin.created("x")[0]["id"]
+    assert other is None
+
+
+def test_rate_limit_reports_reset(sandbox: SandboxServer, admin: AdminClient) -> None:
+    admin.set_ratelimit("x", 2, 900, account="acme")
+
+    async def use_up(client: XClient) -> SyncError:
+        for _ in range(2):
+            await client.fetch(StreamKind.MENTIONS, None)
+        with pytest.raises(SyncError) as info:  # remaining 0 is known: no request is made
+            await client.fetch(StreamKind.MENTIONS, None)
+        return info.value
+
+    async def fresh(client: XClient) -> SyncError:
+        with pytest.raises(SyncError) as info:
+            await client.fetch(StreamKind.MENTIONS, None)
+        return info.value
+
+    known = run(use_up, sandbox)
+    refused = run(fresh, sandbox)  # a new client does not know: X answers 429
+    assert known.kind is SyncErrorKind.RATE_LIMITED and known.status is None
+    assert refused.kind is SyncErrorKind.RATE_LIMITED and refused.status == 429
+    for error in (known, refused):
+        assert error.retry_at is not None
+        assert 0 < error.retry_at.timestamp() - time.time() <= 901
+
+
+def test_expired_token_is_refreshed_and_the_rotated_token_saved_first(
+        sandbox: SandboxServer, admin: AdminClient) -> None:
+    saved: list[Credentials] = []
+
+    async def go(client: XClient) -> Any:
+        old = client.credentials
+        admin.tokens("x", "acme", "expire")
+        page = await client.fetch(StreamKind.MENTIONS, None)
+        return old, client.credentials, page
+
+    old, new, page = run(go, sandbox, saved=saved)
+    assert page.items
+    assert saved == [new]
+    assert new.refresh_token != old.refresh_token and new.access_token != old.access_token
+
+
+def test_token_near_expiry_is_refreshed_before_the_call(sandbox: SandboxServer) -> None:
+    saved: list[Credentials] = []
+
+    def nearly_expired(credentials: Credentials) -> Credentials:
+        return dataclasses.replace(credentials, expires_at=time.time() + 30)
+
+    run(lambda client: client.fetch(StreamKind.DIRECT_MESSAGES, None), sandbox, saved=saved,
+        tweak=nearly_expired)
+    assert len(saved) == 1 and saved[0].expires_at and saved[0].expires_at > time.time() + 7000
+
+
+def test_malformed_item_is_skipped(sandbox: SandboxServer, admin: AdminClient) -> None:
+    admin.inbound("x", "mention", "one", CUSTOMER, account="acme")
+    admin.inbound("x", "mention", "two", CUSTOMER, account="acme")
+    admin.set_faults({"seed": 1, "rules": [{
+        "match": {"platform": "x", "method": "GET", "path": "mentions"},
+        "probability": 1.0, "fault": "malformed_item"}]})
+
+    page = run(lambda client: client.fetch(StreamKind.MENTIONS, None), sandbox)
+    assert page.skipped == 1
+    assert page.items[-1].text == "@acme one"
+
+
+def test_lookup_profiles(sandbox: SandboxServer, admin: AdminClient) -> None:
+    dm = admin.inbound("x", "dm", "hi", CUSTOMER, account="acme")
+    profiles = run(lambda client: client.lookup_profiles([dm["account_id"], "1"]), sandbox)
+    assert [(p.handle, p.followers) for p in profiles] == [("dana_s", 4321)]
