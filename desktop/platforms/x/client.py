@@ -85,11 +85,11 @@ def classify(response: httpx.Response) -> SyncError:
         return base
     code = str(body.get("type") or title or "")[:80] or None
     kind = base.kind
-    lowered = detail.lower()
+    lowered = f"{title} {detail} {body.get('type')}".lower()
     if response.status_code == 403 and "duplicate content" in lowered:
         code = DUPLICATE
-    elif response.status_code == 403 and ("unsupported authentication" in lowered
-                                          or "token" in lowered):
+    elif response.status_code == 403 and ("unsupported-authentication" in lowered
+                                          or "unsupported authentication" in lowered):
         kind = SyncErrorKind.AUTH
     return SyncError(kind, f"{base}: {title}: {detail}", retry_at=base.retry_at,
                      status=base.status, platform_code=code)
