@@ -236,3 +236,18 @@ def test_chat_routes_require_the_proxy_header(sandbox: SandboxServer) -> None:
                          headers={"Authorization": f"Bearer {connection.credentials.access_token}"})
     assert response.status_code == 501
     assert json.loads(response.text)["error"] == "MethodNotImplemented"
+
+
+def test_revoked_session_signs_in_again_with_the_app_password(sandbox: SandboxServer,
+                                                              admin: AdminClient) -> None:
+    saved: list[Credentials] = []
+
+    async def go(client: BlueskyClient) -> Any:
+        old = client.credentials
+        admin.tokens("bluesky", BRAND, "revoke")  # access and refresh JWTs both dead
+        page = await client.fetch(StreamKind.DIRECT_MESSAGES, None)
+        return old, client.credentials, page
+
+    old, new, page = run(go, sandbox, saved=saved)
+    assert page.items
+    assert saved == [new] and new.refresh_token != old.refresh_token
