@@ -8,6 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import httpx
 import pytest
 
 from desktop.domain.enums import ConversationKind, Direction, Platform, StreamKind
@@ -23,9 +24,22 @@ T = TypeVar("T")
 CUSTOMER = {"handle": "dana_s", "display_name": "Dana Scully", "followers": 4321}
 
 
+class CountingTransport(httpx.AsyncHTTPTransport):
+    """The real transport, counting requests by path (X bills every read)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return await super().handle_async_request(request)
+
+
 def run(factory: Callable[[XClient], Awaitable[T]], sandbox: SandboxServer,
         saved: list[Credentials] | None = None,
-        tweak: Callable[[Credentials], Credentials] | None = None, **settings: Any) -> T:
+        tweak: Callable[[Credentials], Credentials] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None, **settings: Any) -> T:
     """Sign in with OAuth 2.0 + PKCE, run `factory(client)`, close the client."""
 
     async def main() -> T:
@@ -38,7 +52,7 @@ def run(factory: Callable[[XClient], Awaitable[T]], sandbox: SandboxServer,
             (saved if saved is not None else []).append(credentials)
 
         credentials = tweak(connection.credentials) if tweak else connection.credentials
-        client = create_client(account, credentials, save)
+        client = create_client(account, credentials, save, transport)
         assert isinstance(client, XClient)
         try:
             return await factory(client)
@@ -265,3 +279,26 @@ def test_lookup_profiles(sandbox: SandboxServer, admin: AdminClient) -> None:
     dm = admin.inbound("x", "dm", "hi", CUSTOMER, account="acme")
     profiles = run(lambda client: client.lookup_profiles([dm["account_id"], "1"]), sandbox)
     assert [(p.handle, p.followers) for p in profiles] == [("dana_s", 4321)]
+
+
+def test_polling_is_frugal(sandbox: SandboxServer, admin: AdminClient) -> None:
+    """X bills every read: a first sync reads one page per stream, an idle poll one request
+    per stream, and profiles come with the page (no lookups)."""
+    for n in range(30):
+        admin.inbound("x", "mention", f"question {n}", CUSTOMER, account="acme")
+    counter = CountingTransport()
+
+    async def go(client: XClient) -> Any:
+        mentions = await client.fetch(StreamKind.MENTIONS, None)
+        dms = await client.fetch(StreamKind.DIRECT_MESSAGES, None)
+        first = list(counter.paths)
+        await client.fetch(StreamKind.MENTIONS, mentions.next_cursor)
+        await client.fetch(StreamKind.DIRECT_MESSAGES, dms.next_cursor)
+        return mentions, first
+
+    mentions, first = run(go, sandbox, transport=counter)
+    me = admin.accounts("x")[0]["id"]
+    assert first == [f"/x/2/users/{me}/mentions", "/x/2/dm_events"]
+    assert counter.paths[2:] == first
+    assert len(mentions.items) == 20 and all(i.author.followers == 4321
+                                             for i in mentions.items)
