@@ -83,6 +83,7 @@ def test_mentions_replies_and_quotes_arrive_with_followers(sandbox: SandboxServe
     assert item.kind is ConversationKind.PUBLIC_THREAD and item.thread_key == mention["id"]
     assert by_id[reply["id"]].thread_key == reply["thread_id"]
     assert by_id[reply["id"]].in_reply_to == reply["thread_id"]
+    assert by_id[reply["id"]].context_text == "Our spring collection is live! What do you think?"
     assert again.items == () and again.next_cursor == page.next_cursor
 
 

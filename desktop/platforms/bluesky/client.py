@@ -36,6 +36,7 @@ from desktop.platforms.bluesky.mapping import (
     item_from_notification,
     item_from_post_view,
     members_of,
+    plain_text,
     post_url,
     profile_from_view,
     rkey_of,
@@ -61,6 +62,7 @@ MESSAGE_PAGE = 50
 AUTH_ERRORS = ("ExpiredToken", "InvalidToken", "AuthenticationRequired", "AccountTakedown",
                "AuthMissing")
 POST = "app.bsky.feed.post"
+TEXT_CACHE_LIMIT = 5000
 
 
 def classify(response: httpx.Response) -> SyncError:
@@ -129,6 +131,7 @@ class BlueskyClient:
         self.rate_remaining: int | None = None
         self.rate_reset: datetime | None = None
         self.page_size = int(account.settings.get("page_size", PAGE_SIZE))  # tests: small
+        self._texts: dict[str, str] = {}  # post uri -> plain text (context of replies)
 
     # -- session -------------------------------------------------------------------------
     async def _renew_session(self) -> None:
@@ -247,6 +250,7 @@ class BlueskyClient:
             if item is not None:
                 items.append(item)
         items = list(await self._with_followers(items))
+        items = await self._with_context(items)
         new_mark, uris = mark, seen_at_mark
         for notification in collected:
             at = notification.get("indexedAt") if isinstance(notification, dict) else None
@@ -268,6 +272,23 @@ class BlueskyClient:
         profiles = {p.platform_user_id: p for p in await self.lookup_profiles(dids)}
         return [replace(i, author=profiles.get(i.author.platform_user_id, i.author))
                 for i in items]
+
+    async def _with_context(self, items: list[InboundItem]) -> list[InboundItem]:
+        """The text each reply answers (usually the brand's own post), via getPosts in
+        batches of 25, remembered so a busy thread costs one lookup."""
+        wanted = [u for u in dict.fromkeys(i.in_reply_to for i in items if i.in_reply_to)
+                  if u not in self._texts]
+        for start in range(0, len(wanted), PROFILE_BATCH):
+            data = await self._get("app.bsky.feed.getPosts",
+                                   {"uris": wanted[start:start + PROFILE_BATCH]})
+            for view in data.get("posts") or []:
+                record = view.get("record") if isinstance(view, dict) else None
+                if isinstance(record, dict) and isinstance(record.get("text"), str):
+                    if len(self._texts) >= TEXT_CACHE_LIMIT:
+                        self._texts.clear()
+                    self._texts[str(view.get("uri"))] = plain_text(record["text"])
+        return [replace(i, context_text=self._texts.get(i.in_reply_to))
+                if i.in_reply_to and i.in_reply_to in self._texts else i for i in items]
 
     async def _fetch_messages(self, cursor: str | None) -> Page:
         """Conversations whose newest message changed; their new messages, oldest first."""

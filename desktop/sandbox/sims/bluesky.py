@@ -316,6 +316,7 @@ class BlueskySim:
             ("GET", "app.bsky.actor.getProfiles", self.get_profiles, False),
             ("GET", "app.bsky.notification.listNotifications", self.list_notifications, False),
             ("GET", "app.bsky.feed.getPostThread", self.get_post_thread, False),
+            ("GET", "app.bsky.feed.getPosts", self.get_posts, False),
             ("POST", "com.atproto.repo.createRecord", self.create_record, False),
             ("GET", "com.atproto.repo.getRecord", self.get_record, False),
             ("GET", "chat.bsky.convo.listConvos", self.list_convos, True),
@@ -467,6 +468,13 @@ class BlueskySim:
         if request.query_params.get("parentHeight") == "0":
             height = 0
         return JSONResponse({"thread": self.thread_view(post, depth, height)})
+
+    def get_posts(self, request: Request, me: Actor, body: dict[str, Any]) -> Response:
+        uris = request.query_params.getlist("uris")
+        if len(uris) > 25:
+            raise _Refusal(400, "InvalidRequest", "uris must not have more than 25 elements")
+        return JSONResponse({"posts": [self.post_view(self.posts[u]) for u in uris
+                                       if u in self.posts]})
 
     def create_record(self, request: Request, me: Actor, body: dict[str, Any]) -> Response:
         if body.get("repo") not in (me.did, me.handle):

@@ -183,6 +183,9 @@ def test_profiles_thread_and_records(served: Any) -> None:
     thread = http.get("/app.bsky.feed.getPostThread",
                       params={"uri": ctx["reply"]["thread_id"], "depth": 10}).json()
     check_output("app.bsky.feed.getPostThread", thread)
+    posts = http.get("/app.bsky.feed.getPosts", params={"uris": [ctx["reply"]["id"]]}).json()
+    check_output("app.bsky.feed.getPosts", posts)
+    assert [p["uri"] for p in posts["posts"]] == [ctx["reply"]["id"]]
     created = http.post("/com.atproto.repo.createRecord", json={
         "repo": ctx["brand"]["did"], "collection": "app.bsky.feed.post",
         "rkey": "3kabcdefghij2",
