@@ -302,3 +302,23 @@ def test_polling_is_frugal(sandbox: SandboxServer, admin: AdminClient) -> None:
     assert counter.paths[2:] == first
     assert len(mentions.items) == 20 and all(i.author.followers == 4321
                                              for i in mentions.items)
+
+
+def test_find_sent_on_a_busy_timeline_asks_the_conversation(sandbox: SandboxServer,
+                                                            admin: AdminClient) -> None:
+    target = admin.inbound("x", "mention", "first!", CUSTOMER, account="acme")
+    others = [admin.inbound("x", "mention", f"q{n}", CUSTOMER, account="acme")
+              for n in range(21)]
+
+    async def go(client: XClient) -> Any:
+        ours = await client.reply(text="answer to the first", in_reply_to=target["id"],
+                                  thread_key=target["thread_id"], idempotency_key="a")
+        for n, other in enumerate(others):  # 21 newer brand tweets push ours off page one
+            await client.reply(text=f"answer {n}", in_reply_to=other["id"],
+                               thread_key=other["thread_id"], idempotency_key=str(n))
+        found = await client.find_sent(idempotency_key="a", thread_key=target["thread_id"],
+                                       in_reply_to=target["id"], text="answer to the first")
+        return ours, found
+
+    ours, found = run(go, sandbox)
+    assert found is not None and found.platform_id == ours.platform_id

@@ -439,7 +439,9 @@ class BlueskyClient:
     async def find_brand_replies(self, *, thread_key: str,
                                  since_platform_id: str | None) -> Sequence[InboundItem]:
         if not thread_key.startswith("at://"):
-            messages = await self._messages_since(thread_key, since_platform_id, False)
+            # Without a mark one page is enough: our send (or a colleague's) is recent.
+            messages = await self._messages_since(thread_key, since_platform_id,
+                                                  since_platform_id is None)
             items: list[InboundItem] = []
             for message in messages:
                 try:

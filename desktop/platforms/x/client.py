@@ -288,13 +288,17 @@ class XClient:
         data = await self._get(f"/2/users/{self.user_id}/tweets", "user_tweets", {
             "since_id": in_reply_to, "max_results": 20, "exclude": "retweets",
             "tweet.fields": "created_at,conversation_id,referenced_tweets,author_id"})
-        for tweet in data.get("data") or []:
-            if isinstance(tweet, dict) and replied_to(tweet) == in_reply_to \
-                    and _same_text(tweet.get("text"), text):
-                tweet_id = str(tweet["id"])
-                return SendResult(platform_id=tweet_id, thread_key=thread_key,
-                                  url=f"https://x.com/{self.account.handle}/status/{tweet_id}")
-        return None
+        found = _our_reply(data.get("data"), in_reply_to, text)
+        if found is None and _obj(data.get("meta")).get("next_token"):
+            # A busy timeline since the parent: ask the conversation instead (7-day index).
+            data = await self._get("/2/tweets/search/recent", "search_recent", {
+                "query": f"conversation_id:{thread_key} from:{self.account.handle}",
+                "max_results": 100, "tweet.fields": "created_at,referenced_tweets,author_id"})
+            found = _our_reply(data.get("data"), in_reply_to, text)
+        if found is None:
+            return None
+        return SendResult(platform_id=found, thread_key=thread_key,
+                          url=f"https://x.com/{self.account.handle}/status/{found}")
 
     async def _dm_events_in(self, conversation: str, since: str | None) -> list[InboundItem]:
         rows, users, _ = await self._pages(
@@ -334,6 +338,14 @@ class XClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+
+def _our_reply(tweets: Any, in_reply_to: str, text: str) -> str | None:
+    for tweet in tweets if isinstance(tweets, list) else []:
+        if isinstance(tweet, dict) and replied_to(tweet) == in_reply_to \
+                and _same_text(tweet.get("text"), text):
+            return str(tweet["id"])
+    return None
 
 
 def _same_text(served: Any, sent: str) -> bool:

@@ -148,8 +148,9 @@ class XSim:
             self.tweets: dict[str, Tweet] = {}
             self.events: list[DmEvent] = []  # ascending
             self.codes: dict[str, dict[str, Any]] = {}
-            for username, name, followers in BRANDS:
-                user = self._user(username, name, followers)
+            for index, (username, name, followers) in enumerate(BRANDS):
+                # Fixed ids: a connection made before an admin reset keeps working.
+                user = self._user(username, name, followers, user_id=str(1_000_000 + index))
                 user.client_id = f"sbx-x-client-{username}-{self.world.seed}"
             self._seed_history()
 
@@ -164,8 +165,9 @@ class XSim:
     def _next_id(self) -> str:
         return str(ID_BASE + self.world.next_id())
 
-    def _user(self, username: str, name: str, followers: int) -> XUser:
-        user = XUser(self._next_id(), username, name or username, followers,
+    def _user(self, username: str, name: str, followers: int,
+              user_id: str | None = None) -> XUser:
+        user = XUser(user_id or self._next_id(), username, name or username, followers,
                      _iso(self.world.now()))
         self.users[user.id] = user
         return user
