@@ -252,3 +252,26 @@ def test_revoked_session_signs_in_again_with_the_app_password(sandbox: SandboxSe
     old, new, page = run(go, sandbox, saved=saved)
     assert page.items
     assert saved == [new] and new.refresh_token != old.refresh_token
+
+
+@pytest.mark.parametrize(("fault", "expected"), [
+    ("unknown_fields", None), ("malformed", SyncErrorKind.TRANSIENT)])
+def test_unknown_fields_are_ignored_and_truncated_json_is_transient(
+        sandbox: SandboxServer, admin: AdminClient, fault: str,
+        expected: SyncErrorKind | None) -> None:
+    admin.inbound("bluesky", "mention", "hello", CUSTOMER, account=BRAND)
+    admin.set_faults({"seed": 1, "rules": [{
+        "match": {"platform": "bluesky", "method": "GET", "path": "listNotifications"},
+        "probability": 1.0, "fault": fault}]})
+
+    async def go(client: BlueskyClient) -> Any:
+        try:
+            return await client.fetch(StreamKind.MENTIONS, None)
+        except SyncError as exc:
+            return exc
+
+    result = run(go, sandbox)
+    if expected is None:
+        assert result.skipped == 0 and result.items[-1].text == "@acme.bsky.social hello"
+    else:
+        assert isinstance(result, SyncError) and result.kind is expected

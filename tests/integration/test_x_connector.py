@@ -322,3 +322,26 @@ def test_find_sent_on_a_busy_timeline_asks_the_conversation(sandbox: SandboxServ
 
     ours, found = run(go, sandbox)
     assert found is not None and found.platform_id == ours.platform_id
+
+
+@pytest.mark.parametrize(("fault", "expected"), [
+    ("unknown_fields", None), ("malformed", SyncErrorKind.TRANSIENT)])
+def test_unknown_fields_are_ignored_and_truncated_json_is_transient(
+        sandbox: SandboxServer, admin: AdminClient, fault: str,
+        expected: SyncErrorKind | None) -> None:
+    admin.inbound("x", "dm", "hello", CUSTOMER, account="acme")
+    admin.set_faults({"seed": 1, "rules": [{
+        "match": {"platform": "x", "method": "GET", "path": "dm_events"},
+        "probability": 1.0, "fault": fault}]})
+
+    async def go(client: XClient) -> Any:
+        try:
+            return await client.fetch(StreamKind.DIRECT_MESSAGES, None)
+        except SyncError as exc:
+            return exc
+
+    result = run(go, sandbox)
+    if expected is None:
+        assert result.skipped == 0 and result.items[-1].text == "hello"
+    else:
+        assert isinstance(result, SyncError) and result.kind is expected
