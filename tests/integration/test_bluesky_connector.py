@@ -275,3 +275,24 @@ def test_unknown_fields_are_ignored_and_truncated_json_is_transient(
         assert result.skipped == 0 and result.items[-1].text == "@acme.bsky.social hello"
     else:
         assert isinstance(result, SyncError) and result.kind is expected
+
+
+def test_brand_replies_since_a_post_go_by_time_not_by_record_key(
+        sandbox: SandboxServer, admin: AdminClient) -> None:
+    ask = admin.inbound("bluesky", "reply", "when?", CUSTOMER, account=BRAND)
+
+    async def go(client: BlueskyClient) -> Any:
+        # A non-TID key: its derived rkey has a meaningless time part.
+        ours = await client.reply(text="soon", in_reply_to=ask["id"],
+                                  thread_key=ask["thread_id"], idempotency_key="outbox-17")
+        later = admin.inbound("bluesky", "reply", "thanks", CUSTOMER, account=BRAND,
+                              in_reply_to=ours.platform_id)
+        after_ask = await client.find_brand_replies(thread_key=ask["thread_id"],
+                                                    since_platform_id=ask["id"])
+        after_later = await client.find_brand_replies(thread_key=ask["thread_id"],
+                                                      since_platform_id=later["id"])
+        return ours, after_ask, after_later
+
+    ours, after_ask, after_later = run(go, sandbox)
+    assert [i.platform_id for i in after_ask] == [ours.platform_id]
+    assert after_later == []

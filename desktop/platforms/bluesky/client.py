@@ -39,7 +39,6 @@ from desktop.platforms.bluesky.mapping import (
     plain_text,
     post_url,
     profile_from_view,
-    rkey_of,
 )
 from desktop.platforms.bluesky.tid import record_key_for
 from desktop.platforms.http import (
@@ -453,8 +452,7 @@ class BlueskyClient:
             return items
         data = await self._get("app.bsky.feed.getPostThread",
                                {"uri": thread_key, "depth": 1000, "parentHeight": 0})
-        since = rkey_of(since_platform_id) if since_platform_id else None
-        found: list[InboundItem] = []
+        posts: list[InboundItem] = []
         stack = [data.get("thread")]
         while stack:
             node = stack.pop()
@@ -462,12 +460,14 @@ class BlueskyClient:
                 continue
             stack.extend(node.get("replies") or [])
             try:
-                item = item_from_post_view(node.get("post"), self.did)
+                posts.append(item_from_post_view(node.get("post"), self.did))
             except MappingError:
                 continue
-            if item.author.platform_user_id == self.did and item.platform_id != thread_key \
-                    and (since is None or rkey_of(item.platform_id) > since):
-                found.append(item)
+        # "Since" by time, not by rkey: a key-derived rkey has no meaningful time part.
+        since = next((p.created_at for p in posts if p.platform_id == since_platform_id),
+                     None)
+        found = [p for p in posts if p.author.platform_user_id == self.did
+                 and p.platform_id != thread_key and (since is None or p.created_at > since)]
         return sorted(found, key=lambda i: i.created_at)
 
     async def lookup_profiles(self, user_ids: Sequence[str]) -> Sequence[ProfileInfo]:
