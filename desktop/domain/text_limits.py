@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import regex
-from twitter_text import parse_tweet
 
 from desktop.domain.enums import ConversationKind, Platform
 
@@ -110,8 +109,17 @@ def _mastodon_segments(text: str) -> Iterable[Segment]:
     yield from ((i, 1) for i in range(index, len(text)))
 
 
+def preload() -> None:
+    """Import twitter-text now (about 0.5 s: its emoji pattern). Call it off the UI thread
+    at start-up so the first X keystroke in the composer does not pay for it."""
+    import twitter_text  # noqa: F401
+
+
 def _x_weighted(text: str, limit: int) -> TextLength:
-    """twitter-text's parse (its config v3: weights, URL length 23, NFC normalisation)."""
+    """twitter-text's parse (its config v3: weights, URL length 23, NFC normalisation).
+    Imported here, not at the top: it costs ~0.5 s, which cold start must not pay."""
+    from twitter_text import parse_tweet
+
     if limit != X_WEIGHTED:  # twitter-text is fixed at 280: scale only by our own walk
         return _by_segments(_characters(text), limit, "weighted characters")
     result = parse_tweet(text)

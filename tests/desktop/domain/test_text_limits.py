@@ -72,3 +72,15 @@ def test_meta_limits_in_characters(platform: Platform, kind: ConversationKind,
     assert measure(platform, "a" * limit, kind=kind).fits
     over = measure(platform, "a" * (limit + 1), kind=kind)
     assert (over.count, over.over_at, over.remaining) == (limit + 1, limit, -1)
+
+
+def test_importing_the_module_does_not_load_twitter_text() -> None:
+    """twitter-text takes ~0.5 s to import: cold start must not pay for it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, desktop.domain.text_limits as t; a = 'twitter_text' in sys.modules; "
+            "t.preload(); print(a, 'twitter_text' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True"]

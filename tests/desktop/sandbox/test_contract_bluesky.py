@@ -179,6 +179,8 @@ def test_profiles_thread_and_records(served: Any) -> None:
     profiles = http.get("/app.bsky.actor.getProfiles",
                         params={"actors": ["kim.bsky.social", ctx["brand"]["did"]]}).json()
     check_output("app.bsky.actor.getProfiles", profiles)
+    brand = http.get("/app.bsky.actor.getProfile", params={"actor": ctx["brand"]["did"]})
+    check_output("app.bsky.actor.getProfile", brand.json())
     assert next(p["followersCount"] for p in profiles["profiles"]) == 88
     thread = http.get("/app.bsky.feed.getPostThread",
                       params={"uri": ctx["reply"]["thread_id"], "depth": 10}).json()
