@@ -10,6 +10,7 @@ listConvos / getMessages / sendMessage, which demand `atproto-proxy`. Errors are
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -110,8 +111,15 @@ class BlueskySim:
         with self.world.lock:
             self.actors: dict[str, Actor] = {}
             self.posts: dict[str, Post] = {}
-            self.notifications: list[Notification] = []
+            # Indexes so a 100k-item history stays fast: by owner (ascending seq), by
+            # handle, by member pair, quote counts.
+            self.notifications: dict[str, list[Notification]] = {}
             self.convos: dict[str, Convo] = {}
+            self._by_handle: dict[str, str] = {}
+            self._convo_by_members: dict[tuple[str, str], str] = {}
+            self._quotes: dict[str, int] = {}
+            self._roots_by: dict[str, list[str]] = {}  # author did -> top-level post uris
+            self._convos_of: dict[str, list[str]] = {}  # member did -> convo ids
             self._last_tid_us = 0
             for handle, name, followers in BRANDS:
                 actor = self._actor(handle, name, followers)
@@ -126,19 +134,22 @@ class BlueskySim:
         self._reply(fan, "love the colours, when does it ship to Poland?", launch)
         asker = self._customer(CustomerSpec("tom.bsky.social", "Tom", 35))
         self._message(self._convo(acme, asker), asker, "hi, can you check my order #4411?")
+        globex = self.actors[_did_for("globex.bsky.social")]
+        self._create_post(globex, "Support hours this week: Mon-Fri 9-17 CET.")
 
     def _actor(self, handle: str, name: str, followers: int) -> Actor:
         actor = Actor(_did_for(handle), handle, name or handle, followers, _iso(self.world.now()))
         self.actors[actor.did] = actor
+        self._by_handle[handle.lower()] = actor.did
         return actor
 
     def _resolve(self, identifier: str) -> Actor:
         identifier = identifier.lstrip("@")
         if identifier in self.actors:
             return self.actors[identifier]
-        for actor in self.actors.values():
-            if actor.handle.lower() == identifier.lower():
-                return actor
+        did = self._by_handle.get(identifier.lower())
+        if did is not None:
+            return self.actors[did]
         raise KeyError(f"no actor {identifier}")
 
     def _customer(self, spec: CustomerSpec) -> Actor:
@@ -181,6 +192,8 @@ class BlueskySim:
         uri = f"at://{author.did}/{POST}/{rkey or self._tid()}"
         post = Post(uri, _cid(uri, text), author.did, record, now, self.world.next_id())
         self.posts[uri] = post
+        if reply_to is None:
+            self._roots_by.setdefault(author.did, []).append(uri)
         notified: set[str] = {author.did}
         if reply_to is not None:
             reply_to.replies.append(uri)
@@ -189,6 +202,8 @@ class BlueskySim:
                 if target and target not in notified:
                     self._notify(target, "reply", post, reply_to.uri)
                     notified.add(target)
+        if quote is not None:
+            self._quotes[quote.uri] = self._quotes.get(quote.uri, 0) + 1
         if quote is not None and quote.author not in notified:
             self._notify(quote.author, "quote", post, quote.uri)
             notified.add(quote.author)
@@ -202,8 +217,8 @@ class BlueskySim:
         return self._create_post(author, text, reply_to=parent)
 
     def _notify(self, owner: str, reason: str, post: Post, subject: str | None) -> None:
-        self.notifications.append(Notification(self.world.next_id(), owner, reason, post.uri,
-                                               subject))
+        self.notifications.setdefault(owner, []).append(
+            Notification(self.world.next_id(), owner, reason, post.uri, subject))
 
     def _mention_facets(self, text: str) -> tuple[list[dict[str, Any]], list[str]]:
         facets, dids = [], []
@@ -221,13 +236,16 @@ class BlueskySim:
         return facets, dids
 
     def _convo(self, brand: Actor, other: Actor) -> Convo:
-        members = tuple(sorted((brand.did, other.did)))
-        for convo in self.convos.values():
-            if convo.members == members:
-                return convo
-        convo_id = hashlib.sha256("|".join(members).encode()).hexdigest()[:16]
-        convo = Convo(convo_id, (members[0], members[1]))
+        first, second = sorted((brand.did, other.did))
+        known = self._convo_by_members.get((first, second))
+        if known is not None:
+            return self.convos[known]
+        convo_id = hashlib.sha256(f"{first}|{second}".encode()).hexdigest()[:16]
+        convo = Convo(convo_id, (first, second))
         self.convos[convo_id] = convo
+        self._convo_by_members[(first, second)] = convo_id
+        for member in (first, second):
+            self._convos_of.setdefault(member, []).append(convo_id)
         return convo
 
     def _message(self, convo: Convo, sender: Actor, text: str) -> dict[str, Any]:
@@ -269,19 +287,17 @@ class BlueskySim:
                 post = self._create_post(author, text, quote=parent)
             else:
                 if parent is None:
-                    own = [p for p in self.posts.values()
-                           if p.author == brand.did and "reply" not in p.record]
+                    own = self._roots_by.get(brand.did)
                     if not own:
                         raise ValueError(f"{brand.handle} has no post to reply to")
-                    parent = max(own, key=lambda p: p.seq)
+                    parent = self.posts[own[-1]]
                 post = self._reply(author, text, parent)
             root = (post.record.get("reply") or {}).get("root", {}).get("uri") or post.uri
             return {"id": post.uri, "uri": post.uri, "cid": post.cid, "thread_id": root}
 
     # -- views ---------------------------------------------------------------------------
     def post_view(self, post: Post) -> dict[str, Any]:
-        quotes = sum(1 for p in self.posts.values()
-                     if (p.record.get("embed") or {}).get("record", {}).get("uri") == post.uri)
+        quotes = self._quotes.get(post.uri, 0)
         return {"uri": post.uri, "cid": post.cid, "author": self.actors[post.author].basic(),
                 "record": post.record, "indexedAt": post.indexed_at,
                 "replyCount": len(post.replies), "repostCount": 0, "likeCount": 0,
@@ -438,8 +454,14 @@ class BlueskySim:
         reasons = set(params.getlist("reasons"))
         limit = _limit(params.get("limit"), 50)
         before = int(params["cursor"]) if (params.get("cursor") or "").isdigit() else None
-        rows = [n for n in reversed(self.notifications) if n.owner == me.did
-                and (not reasons or n.reason in reasons) and (before is None or n.seq < before)]
+        mine = self.notifications.get(me.did, [])
+        end = bisect.bisect_left(mine, before, key=lambda n: n.seq) if before else len(mine)
+        rows: list[Notification] = []  # newest first, one more than the page to see the end
+        for index in range(end - 1, -1, -1):
+            if not reasons or mine[index].reason in reasons:
+                rows.append(mine[index])
+                if len(rows) > limit:
+                    break
         page = rows[:limit]
         notifications = []
         for n in page:
@@ -530,7 +552,8 @@ class BlueskySim:
     def list_convos(self, request: Request, me: Actor, body: dict[str, Any]) -> Response:
         limit = _limit(request.query_params.get("limit"), 50)
         before = request.query_params.get("cursor")
-        mine = sorted((c for c in self.convos.values() if me.did in c.members and c.messages),
+        mine = sorted((c for c in (self.convos[i] for i in self._convos_of.get(me.did, []))
+                       if c.messages),
                       key=lambda c: c.rev, reverse=True)
         rows = [c for c in mine if before is None or c.rev < before]
         page = rows[:limit]

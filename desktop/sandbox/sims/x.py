@@ -12,8 +12,10 @@ Errors are `application/problem+json`; answers carry `x-rate-limit-*` per endpoi
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ ACCESS_TTL_S = 7200.0
 DM_MAX_CHARS = 10_000
 BRANDS = (("acme", "ACME Corp", 48_200), ("globex", "Globex Support", 2_310))
 PROBLEM = "application/problem+json"
+MENTION_RE = re.compile(r"(?<![\w@])@(\w{1,15})")
 DUPLICATE_DETAIL = "You are not allowed to create a Tweet with duplicate content."
 
 
@@ -146,8 +149,17 @@ class XSim:
         with self.world.lock:
             self.users: dict[str, XUser] = {}
             self.tweets: dict[str, Tweet] = {}
-            self.events: list[DmEvent] = []  # ascending
             self.codes: dict[str, dict[str, Any]] = {}
+            # Indexes (lists ascending by id, as ids are handed out in order) so a 100k-item
+            # history pages in O(log n) per request.
+            self._by_name: dict[str, str] = {}
+            self._mentions: dict[str, list[Tweet]] = {}
+            self._by_author: dict[str, list[Tweet]] = {}
+            self._roots_by: dict[str, list[Tweet]] = {}
+            self._by_conversation: dict[str, list[Tweet]] = {}
+            self._texts: set[tuple[str, str]] = set()
+            self._events_of: dict[str, list[DmEvent]] = {}
+            self._events_in: dict[str, list[DmEvent]] = {}
             for index, (username, name, followers) in enumerate(BRANDS):
                 # Fixed ids: a connection made before an admin reset keeps working.
                 user = self._user(username, name, followers, user_id=str(1_000_000 + index))
@@ -161,6 +173,7 @@ class XSim:
         self._tweet(fan, "@acme love the colours, when does it ship to Poland?", reply_to=launch)
         asker = self._customer(CustomerSpec("tom_asks", "Tom", 35))
         self._dm(asker, acme, "hi, can you check my order #4411?")
+        self._tweet(self._by_username("globex"), "Support hours this week: Mon-Fri 9-17 CET.")
 
     def _next_id(self) -> str:
         return str(ID_BASE + self.world.next_id())
@@ -170,13 +183,13 @@ class XSim:
         user = XUser(user_id or self._next_id(), username, name or username, followers,
                      _iso(self.world.now()))
         self.users[user.id] = user
+        self._by_name[username.lower()] = user.id
         return user
 
     def _by_username(self, username: str) -> XUser:
         username = username.lstrip("@").lower()
-        for user in self.users.values():
-            if user.username.lower() == username:
-                return user
+        if username in self._by_name:
+            return self.users[self._by_name[username]]
         raise KeyError(f"no user @{username}")
 
     def _customer(self, spec: CustomerSpec) -> XUser:
@@ -199,6 +212,15 @@ class XSim:
         if reply_to is not None:
             reply_to.replies += 1
         self.tweets[tweet_id] = tweet
+        self._by_author.setdefault(author.id, []).append(tweet)
+        if reply_to is None:
+            self._roots_by.setdefault(author.id, []).append(tweet)
+        self._by_conversation.setdefault(tweet.conversation_id, []).append(tweet)
+        self._texts.add((author.id, text))
+        mentioned = {self._by_name.get(name.lower()) for name in MENTION_RE.findall(text)}
+        mentioned.add(tweet.in_reply_to_user_id)
+        for user_id in mentioned - {None, author.id}:
+            self._mentions.setdefault(str(user_id), []).append(tweet)
         return tweet
 
     def _dm(self, sender: XUser, recipient: XUser, text: str,
@@ -206,13 +228,10 @@ class XSim:
         a, b = sorted((sender.id, recipient.id), key=int)
         event = DmEvent(self._next_id(), conversation_id or f"{a}-{b}", sender.id, text,
                         _iso(self.world.now()), (a, b))
-        self.events.append(event)
+        for participant in event.participants:
+            self._events_of.setdefault(participant, []).append(event)
+        self._events_in.setdefault(event.conversation_id, []).append(event)
         return event
-
-    def _mentions_of(self, user: XUser) -> list[Tweet]:
-        handle = f"@{user.username.lower()}"
-        return [t for t in self.tweets.values() if t.author_id != user.id and (
-            t.in_reply_to_user_id == user.id or handle in t.text.lower())]
 
     # -- PlatformSim ---------------------------------------------------------------------
     def brand_accounts(self) -> list[dict[str, Any]]:
@@ -240,11 +259,10 @@ class XSim:
                 if parent is None:
                     raise KeyError(f"no tweet {in_reply_to}")
             elif kind == "reply":
-                own = [t for t in self.tweets.values()
-                       if t.author_id == brand.id and t.replied_to is None]
+                own = self._roots_by.get(brand.id)
                 if not own:
                     raise ValueError(f"@{brand.username} has no tweet to reply to")
-                parent = max(own, key=lambda t: int(t.id))
+                parent = own[-1]
             if f"@{brand.username}".lower() not in text.lower():
                 text = f"@{brand.username} {text}"
             tweet = self._tweet(author, text, reply_to=parent if kind == "reply" else None,
@@ -372,29 +390,32 @@ class XSim:
     # -- reads ---------------------------------------------------------------------------
     def _page(self, request: Request, rows: list[Any], *, minimum: int, maximum: int,
               default: int) -> tuple[list[Any], dict[str, Any]]:
-        """Newest first; since_id/until_id; `pagination_token` continues older."""
+        """`rows` ascending by id; answers newest first with since_id/until_id, and a
+        `pagination_token` that continues older (bisection, not a scan)."""
         q = request.query_params
         raw = q.get("max_results")
         limit = int(raw) if raw and raw.isdigit() else default
         if not minimum <= limit <= maximum:
             raise _invalid(f"The `max_results` query parameter value [{raw}] is not between "
                            f"{minimum} and {maximum}", "max_results")
-        rows = sorted(rows, key=lambda r: int(r.id), reverse=True)
-        for name, keep in (("since_id", lambda r, v: int(r.id) > v),
-                           ("until_id", lambda r, v: int(r.id) < v)):
-            if q.get(name, "").isdigit():
-                rows = [r for r in rows if keep(r, int(q[name]))]
+        key = _id_key
+        low, high = 0, len(rows)
+        if q.get("since_id", "").isdigit():
+            low = bisect.bisect_right(rows, int(q["since_id"]), key=key)
+        if q.get("until_id", "").isdigit():
+            high = bisect.bisect_left(rows, int(q["until_id"]), key=key)
         token = q.get("pagination_token") or q.get("next_token")
         if token:
             if not token.startswith("p") or not token[1:].isdigit():
                 raise _invalid("The `pagination_token` query parameter value is not valid",
                                "pagination_token")
-            rows = [r for r in rows if int(r.id) < int(token[1:])]
-        page = rows[:limit]
+            high = min(high, bisect.bisect_left(rows, int(token[1:]), key=key))
+        start = max(low, high - limit)
+        page = rows[start:high][::-1]
         meta: dict[str, Any] = {"result_count": len(page)}
         if page:
             meta["newest_id"], meta["oldest_id"] = page[0].id, page[-1].id
-        if len(rows) > limit:
+        if start > low:
             meta["next_token"] = f"p{page[-1].id}"
         return page, meta
 
@@ -449,7 +470,7 @@ class XSim:
         return me
 
     def mentions(self, request: Request, me: XUser, body: dict[str, Any]) -> Response:
-        page, meta = self._page(request, self._mentions_of(self._owner(request, me)),
+        page, meta = self._page(request, self._mentions.get(self._owner(request, me).id, []),
                                 minimum=5, maximum=100, default=10)
         return self._tweets_response(request, page, meta)
 
@@ -458,15 +479,19 @@ class XSim:
         if user is None:
             raise _Refusal(404, "Not Found Error", "Could not find the user",
                            type_="https://api.x.com/2/problems/resource-not-found")
-        rows = [t for t in self.tweets.values() if t.author_id == user.id]
+        rows = self._by_author.get(user.id, [])
         page, meta = self._page(request, rows, minimum=5, maximum=100, default=10)
         return self._tweets_response(request, page, meta)
 
     def search_recent(self, request: Request, me: XUser, body: dict[str, Any]) -> Response:
         """Supports the operators we use: `conversation_id:ID`, `from:USERNAME`."""
         query = request.query_params.get("query") or ""
-        rows = list(self.tweets.values())
-        for term in query.split():
+        terms = query.split()
+        conversation = next((t.split(":", 1)[1] for t in terms
+                             if t.startswith("conversation_id:")), None)
+        rows = self._by_conversation.get(conversation, []) if conversation \
+            else list(self.tweets.values())
+        for term in terms:
             name, _, value = term.partition(":")
             if name == "conversation_id":
                 rows = [t for t in rows if t.conversation_id == value]
@@ -491,7 +516,7 @@ class XSim:
             if parent is None:
                 raise _Refusal(403, "Forbidden", "You attempted to reply to a Tweet that is "
                                "deleted or not visible to you.")
-        if any(t.author_id == me.id and t.text == text for t in self.tweets.values()):
+        if (me.id, text) in self._texts:
             raise _Refusal(403, "Forbidden", DUPLICATE_DETAIL)
         tweet = self._tweet(me, text, reply_to=parent)
         self.world.record_created(CreatedRecord(
@@ -518,15 +543,15 @@ class XSim:
         return JSONResponse(body)
 
     def dm_events(self, request: Request, me: XUser, body: dict[str, Any]) -> Response:
-        return self._events_response(request, [e for e in self.events
-                                               if me.id in e.participants])
+        return self._events_response(request, self._events_of.get(me.id, []))
 
     def conversation_events(self, request: Request, me: XUser, body: dict[str, Any]
                             ) -> Response:
         conversation = request.path_params["id"]
-        return self._events_response(request, [
-            e for e in self.events if e.conversation_id == conversation
-            and me.id in e.participants])
+        events = self._events_in.get(conversation, [])
+        if events and me.id not in events[0].participants:
+            events = []
+        return self._events_response(request, events)
 
     def _send_dm(self, me: XUser, other: XUser, body: dict[str, Any],
                  conversation_id: str | None) -> Response:
@@ -551,13 +576,16 @@ class XSim:
     def dm_in_conversation(self, request: Request, me: XUser, body: dict[str, Any]
                            ) -> Response:
         conversation = request.path_params["dm_conversation_id"]
-        known = next((e for e in self.events if e.conversation_id == conversation
-                      and me.id in e.participants), None)
-        if known is None:
+        known = next(iter(self._events_in.get(conversation, [])), None)
+        if known is None or me.id not in known.participants:
             raise _Refusal(404, "Not Found Error", "Could not find the conversation",
                            type_="https://api.x.com/2/problems/resource-not-found")
         other_id = next(p for p in known.participants if p != me.id)
         return self._send_dm(me, self.users[other_id], body, conversation)
+
+
+def _id_key(row: Any) -> int:
+    return int(row.id)
 
 
 def _fields(params: Any, *names: str) -> set[str]:
