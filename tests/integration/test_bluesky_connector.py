@@ -296,3 +296,23 @@ def test_brand_replies_since_a_post_go_by_time_not_by_record_key(
     ours, after_ask, after_later = run(go, sandbox)
     assert [i.platform_id for i in after_ask] == [ours.platform_id]
     assert after_later == []
+
+
+def test_history_backfill_walks_back_then_resumes_at_the_mark(sandbox: SandboxServer,
+                                                              admin: AdminClient) -> None:
+    old = [admin.inbound("bluesky", "mention", f"old {n}", CUSTOMER, account=BRAND)["id"]
+           for n in range(12)]
+
+    async def go(client: BlueskyClient) -> Any:
+        pages = [await client.fetch(StreamKind.MENTIONS, None)]
+        while pages[-1].has_more:
+            pages.append(await client.fetch(StreamKind.MENTIONS, pages[-1].next_cursor))
+        new = admin.inbound("bluesky", "mention", "new", CUSTOMER, account=BRAND)["id"]
+        after = await client.fetch(StreamKind.MENTIONS, pages[-1].next_cursor)
+        return pages, new, after
+
+    pages, new, after = run(go, sandbox, page_size=5, history_pages=10)
+    assert [len(p.items) for p in pages] == [5, 5, 3]  # 12 mentions + the seeded reply
+    seen = [i.platform_id for p in pages for i in p.items]
+    assert len(seen) == len(set(seen)) and set(old) <= set(seen)
+    assert [i.platform_id for i in after.items] == [new] and not after.has_more

@@ -131,6 +131,8 @@ class BlueskyClient:
         self.rate_reset: datetime | None = None
         self.page_size = int(account.settings.get("page_size", PAGE_SIZE))  # tests: small
         self._texts: dict[str, str] = {}  # post uri -> plain text (context of replies)
+        # Pages of notification history a first sync reads (one per fetch, has_more=True).
+        self.history_pages = max(1, int(account.settings.get("history_pages", 1)))
 
     # -- session -------------------------------------------------------------------------
     async def _renew_session(self) -> None:
@@ -205,12 +207,20 @@ class BlueskyClient:
         raise SyncError(SyncErrorKind.PERMANENT, f"Bluesky has no {stream} stream")
 
     async def _fetch_notifications(self, cursor: str | None) -> Page:
-        """Page back from the newest notification to the high-water mark in `cursor`."""
+        """Page back from the newest notification to the high-water mark in `cursor`.
+
+        A first sync reads one page, then (with the account setting `history_pages` > 1)
+        walks further back one page per call with has_more=True; the mark stays put
+        meanwhile, so newer notifications are picked up once the backfill ends."""
         state = _load(cursor)
+        backfill = state.get("backfill")
+        if isinstance(backfill, dict) and isinstance(backfill.get("cursor"), str):
+            return await self._backfill_notifications(state, backfill)
         mark: str | None = state.get("indexed_at")
         seen_at_mark = set(state.get("uris") or [])
         collected: list[Any] = []
         page_cursor: str | None = None
+        last_next: str | None = None
         reached = False
         max_pages = MAX_PAGES if mark else 1  # a first sync starts from recent history
         for _ in range(max_pages):
@@ -230,15 +240,55 @@ class BlueskyClient:
                     break
                 collected.append(notification)
             next_cursor = data.get("cursor")
+            last_next = next_cursor if isinstance(next_cursor, str) and batch else None
             if reached or not batch or not isinstance(next_cursor, str):
                 break
             page_cursor = next_cursor
         if mark and not reached and page_cursor:
             log.warning("bluesky: more than %d pages of notifications since the last sync on "
                         "account %s; older ones are not fetched", MAX_PAGES, self.account.id)
+        items, skipped = await self._notification_items(collected)
+        new_mark, uris = mark, seen_at_mark
+        for notification in collected:
+            at = notification.get("indexedAt") if isinstance(notification, dict) else None
+            if not isinstance(at, str):
+                continue
+            if new_mark is None or at > new_mark:
+                new_mark, uris = at, {str(notification.get("uri"))}
+            elif at == new_mark:
+                uris = uris | {str(notification.get("uri"))}
+        if not new_mark:
+            return Page(items=tuple(items), next_cursor=cursor, skipped=skipped)
+        new_state: dict[str, Any] = {"indexed_at": new_mark, "uris": sorted(uris)}
+        if mark is None and last_next and self.history_pages > 1:
+            new_state["backfill"] = {"cursor": last_next, "pages_left": self.history_pages - 1}
+        return Page(items=tuple(items), next_cursor=json.dumps(new_state), skipped=skipped,
+                    has_more="backfill" in new_state)
+
+    async def _backfill_notifications(self, state: dict[str, Any],
+                                      backfill: dict[str, Any]) -> Page:
+        """One older page of history (all of it is older than the mark)."""
+        data = await self._get("app.bsky.notification.listNotifications", {
+            "limit": self.page_size, "reasons": ["mention", "reply", "quote"],
+            "cursor": backfill["cursor"]})
+        batch = data.get("notifications")
+        if not isinstance(batch, list):
+            raise SyncError(SyncErrorKind.TRANSIENT, "listNotifications without a list")
+        items, skipped = await self._notification_items(batch)
+        pages_left = int(backfill.get("pages_left") or 0) - 1
+        older = data.get("cursor")
+        new_state = {k: v for k, v in state.items() if k != "backfill"}
+        if batch and isinstance(older, str) and pages_left > 0:
+            new_state["backfill"] = {"cursor": older, "pages_left": pages_left}
+        return Page(items=tuple(items), next_cursor=json.dumps(new_state), skipped=skipped,
+                    has_more="backfill" in new_state)
+
+    async def _notification_items(self, notifications: list[Any]
+                                  ) -> tuple[list[InboundItem], int]:
+        """Newest-first notifications as items oldest first, with followers and context."""
         items: list[InboundItem] = []
         skipped = 0
-        for notification in reversed(collected):  # served newest first
+        for notification in reversed(notifications):
             try:
                 item = item_from_notification(notification, self.did)
             except MappingError as exc:
@@ -249,19 +299,7 @@ class BlueskyClient:
             if item is not None:
                 items.append(item)
         items = list(await self._with_followers(items))
-        items = await self._with_context(items)
-        new_mark, uris = mark, seen_at_mark
-        for notification in collected:
-            at = notification.get("indexedAt") if isinstance(notification, dict) else None
-            if not isinstance(at, str):
-                continue
-            if new_mark is None or at > new_mark:
-                new_mark, uris = at, {str(notification.get("uri"))}
-            elif at == new_mark:
-                uris = uris | {str(notification.get("uri"))}
-        next_cursor = json.dumps({"indexed_at": new_mark, "uris": sorted(uris)}) \
-            if new_mark else cursor
-        return Page(items=tuple(items), next_cursor=next_cursor, skipped=skipped)
+        return await self._with_context(items), skipped
 
     async def _with_followers(self, items: list[InboundItem]) -> Sequence[InboundItem]:
         """Notification authors are profileViews without counts: add them from getProfiles."""
