@@ -345,3 +345,25 @@ def test_unknown_fields_are_ignored_and_truncated_json_is_transient(
         assert result.skipped == 0 and result.items[-1].text == "hello"
     else:
         assert isinstance(result, SyncError) and result.kind is expected
+
+
+@pytest.mark.parametrize("stream", [StreamKind.MENTIONS, StreamKind.DIRECT_MESSAGES])
+def test_history_backfill_walks_back_then_resumes_at_the_mark(
+        sandbox: SandboxServer, admin: AdminClient, stream: StreamKind) -> None:
+    kind = "mention" if stream is StreamKind.MENTIONS else "dm"
+    old = [admin.inbound("x", kind, f"old {n}", CUSTOMER, account="acme")["id"]
+           for n in range(12)]
+
+    async def go(client: XClient) -> Any:
+        pages = [await client.fetch(stream, None)]
+        while pages[-1].has_more:
+            pages.append(await client.fetch(stream, pages[-1].next_cursor))
+        new = admin.inbound("x", kind, "new", CUSTOMER, account="acme")["id"]
+        after = await client.fetch(stream, pages[-1].next_cursor)
+        return pages, new, after
+
+    pages, new, after = run(go, sandbox, page_size=5, history_pages=10)
+    assert [len(p.items) for p in pages] == [5, 5, 3]  # 12 + one seeded item
+    seen = [i.platform_id for p in pages for i in p.items]
+    assert len(seen) == len(set(seen)) and set(old) <= set(seen)
+    assert [i.platform_id for i in after.items] == [new] and not after.has_more

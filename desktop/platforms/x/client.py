@@ -117,6 +117,8 @@ class XClient:
         self._http = make_http_client(account.base_url, transport=transport,
                                       timeout=float(timeout) if timeout else DEFAULT_TIMEOUT)
         self.page_size = int(account.settings.get("page_size", PAGE_SIZE))
+        # Pages of history a first sync reads (one per fetch, has_more=True); X bills reads.
+        self.history_pages = max(1, int(account.settings.get("history_pages", 1)))
         self._limits: dict[str, tuple[int, datetime | None]] = {}  # endpoint -> remaining
 
     # -- plumbing ------------------------------------------------------------------------
@@ -171,13 +173,14 @@ class XClient:
         raise SyncError(SyncErrorKind.PERMANENT, f"X has no {stream} stream")
 
     async def _pages(self, path: str, endpoint: str, params: dict[str, Any],
-                     stop_at: str | None, max_pages: int
-                     ) -> tuple[list[Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-        """Newest-first pages until an id <= `stop_at`, the end, or `max_pages`."""
+                     stop_at: str | None, max_pages: int, token: str | None = None
+                     ) -> tuple[list[Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]],
+                                str | None]:
+        """Newest-first pages until an id <= `stop_at`, the end, or `max_pages`; also the
+        token of the next older page when `max_pages` stopped it."""
         rows: list[Any] = []
         users: dict[str, dict[str, Any]] = {}
         tweets: dict[str, dict[str, Any]] = {}
-        token: str | None = None
         for _ in range(max_pages):
             query = {**params, **({"pagination_token": token} if token else {})}
             data = await self._get(path, endpoint, query)
@@ -190,37 +193,57 @@ class XClient:
             for row in batch:
                 row_id = row.get("id") if isinstance(row, dict) else None
                 if stop_at and isinstance(row_id, str) and not newer(row_id, stop_at):
-                    return rows, users, tweets
+                    return rows, users, tweets, None
                 rows.append(row)
             meta = _obj(data.get("meta"))
             token = meta.get("next_token") if isinstance(meta.get("next_token"), str) else None
             if not token or not batch:
-                break
-        return rows, users, tweets
+                return rows, users, tweets, None
+        return rows, users, tweets, token
 
     async def _fetch_mentions(self, cursor: str | None) -> Page:
-        since = _load(cursor).get("since_id")
         params: dict[str, Any] = {**TWEET_PARAMS, "max_results": max(5, self.page_size)}
-        if since:
-            params["since_id"] = since
-        rows, users, tweets = await self._pages(
-            f"/2/users/{self.user_id}/mentions", "mentions", params, since,
-            MAX_PAGES if since else 1)
-        items, skipped = self._map(rows, lambda r: item_from_tweet(r, users, tweets,
-                                                                    self.user_id))
-        newest = _newest(rows, since)
-        return Page(items=tuple(items), skipped=skipped,
-                    next_cursor=json.dumps({"since_id": newest}) if newest else cursor)
+        return await self._fetch_stream(
+            cursor, "since_id", f"/2/users/{self.user_id}/mentions", "mentions", params,
+            lambda users, tweets: lambda r: item_from_tweet(r, users, tweets, self.user_id))
 
     async def _fetch_dm_events(self, cursor: str | None) -> Page:
-        since = _load(cursor).get("newest_id")
         params: dict[str, Any] = {**DM_PARAMS, "max_results": max(1, self.page_size)}
-        rows, users, _ = await self._pages("/2/dm_events", "dm_events", params, since,
-                                           MAX_PAGES if since else 1)
-        items, skipped = self._map(rows, lambda r: item_from_dm_event(r, users, self.user_id))
-        newest = _newest(rows, since)
+        return await self._fetch_stream(
+            cursor, "newest_id", "/2/dm_events", "dm_events", params,
+            lambda users, _: lambda r: item_from_dm_event(r, users, self.user_id))
+
+    async def _fetch_stream(self, cursor: str | None, mark_key: str, path: str,
+                            endpoint: str, params: dict[str, Any], mapper: Any) -> Page:
+        """New rows back to the mark (`since_id` where the endpoint has it); a first sync
+        reads one page, then with `history_pages` > 1 one older page per call
+        (has_more=True) while the mark stays put."""
+        state = _load(cursor)
+        since = state.get(mark_key)
+        backfill = state.get("backfill")
+        if isinstance(backfill, dict) and isinstance(backfill.get("token"), str):
+            rows, users, tweets, older = await self._pages(path, endpoint, params, None, 1,
+                                                           backfill["token"])
+            pages_left = int(backfill.get("pages_left") or 0) - 1
+            new_state = {k: v for k, v in state.items() if k != "backfill"}
+            if older and pages_left > 0:
+                new_state["backfill"] = {"token": older, "pages_left": pages_left}
+        else:
+            query = {**params, "since_id": since} if since and mark_key == "since_id" \
+                else params
+            rows, users, tweets, older = await self._pages(
+                path, endpoint, query, since, MAX_PAGES if since else 1)
+            newest = _newest(rows, since)
+            new_state = {mark_key: newest} if newest else {}
+            if since is None and older and self.history_pages > 1:
+                new_state["backfill"] = {"token": older, "pages_left": self.history_pages - 1}
+            elif older:
+                log.warning("x: more than %d pages on %s since the last sync on account %s; "
+                            "older ones are not fetched", MAX_PAGES, endpoint, self.account.id)
+        items, skipped = self._map(rows, mapper(users, tweets))
         return Page(items=tuple(items), skipped=skipped,
-                    next_cursor=json.dumps({"newest_id": newest}) if newest else cursor)
+                    next_cursor=json.dumps(new_state) if new_state else cursor,
+                    has_more="backfill" in new_state)
 
     def _map(self, rows: list[Any], mapper: Any) -> tuple[list[InboundItem], int]:
         """Map newest-first rows to items oldest first, skipping (and logging) bad ones."""
@@ -301,7 +324,7 @@ class XClient:
                           url=f"https://x.com/{self.account.handle}/status/{found}")
 
     async def _dm_events_in(self, conversation: str, since: str | None) -> list[InboundItem]:
-        rows, users, _ = await self._pages(
+        rows, users, _, _ = await self._pages(
             f"/2/dm_conversations/{conversation}/dm_events", "conversation_dm_events",
             {**DM_PARAMS, "max_results": 20}, since, 1)
         items, _ = self._map(rows, lambda r: item_from_dm_event(r, users, self.user_id))
@@ -317,8 +340,8 @@ class XClient:
             "query": f"conversation_id:{thread_key} from:{self.account.handle}"}
         if since_platform_id:
             params["since_id"] = since_platform_id
-        rows, users, tweets = await self._pages("/2/tweets/search/recent", "search_recent",
-                                                params, since_platform_id, 1)
+        rows, users, tweets, _ = await self._pages("/2/tweets/search/recent",
+                                                   "search_recent", params, since_platform_id, 1)
         items, _ = self._map(rows, lambda r: item_from_tweet(r, users, tweets, self.user_id))
         return [i for i in items if i.author.platform_user_id == self.user_id
                 and i.platform_id != thread_key]  # the brand's own root post is no reply
