@@ -250,6 +250,10 @@ def test_expired_token_is_refreshed_and_the_rotated_token_saved_first(
     assert page.items
     assert saved == [new]
     assert new.refresh_token != old.refresh_token and new.access_token != old.access_token
+    reused = httpx.post(f"{sandbox.base_url}/x/2/oauth2/token", data={
+        "grant_type": "refresh_token", "refresh_token": old.refresh_token,
+        "client_id": old.client_id})
+    assert reused.status_code == 400  # rotated: the old refresh token is used up
 
 
 def test_token_near_expiry_is_refreshed_before_the_call(sandbox: SandboxServer) -> None:
