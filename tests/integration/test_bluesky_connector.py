@@ -84,6 +84,7 @@ def test_mentions_replies_and_quotes_arrive_with_followers(sandbox: SandboxServe
     assert by_id[reply["id"]].thread_key == reply["thread_id"]
     assert by_id[reply["id"]].in_reply_to == reply["thread_id"]
     assert by_id[reply["id"]].context_text == "Our spring collection is live! What do you think?"
+    assert by_id[quote["id"]].context_text == by_id[reply["id"]].context_text  # quoted
     assert again.items == () and again.next_cursor == page.next_cursor
 
 

@@ -39,6 +39,7 @@ from desktop.platforms.bluesky.mapping import (
     plain_text,
     post_url,
     profile_from_view,
+    quoted_uri,
 )
 from desktop.platforms.bluesky.tid import record_key_for
 from desktop.platforms.http import (
@@ -287,6 +288,7 @@ class BlueskyClient:
                                   ) -> tuple[list[InboundItem], int]:
         """Newest-first notifications as items oldest first, with followers and context."""
         items: list[InboundItem] = []
+        context: dict[str, str] = {}  # item uri -> uri of the post it answers or quotes
         skipped = 0
         for notification in reversed(notifications):
             try:
@@ -298,8 +300,11 @@ class BlueskyClient:
                 continue
             if item is not None:
                 items.append(item)
+                about = item.in_reply_to or quoted_uri(notification.get("record"))
+                if about:
+                    context[item.platform_id] = about
         items = list(await self._with_followers(items))
-        return await self._with_context(items), skipped
+        return await self._with_context(items, context), skipped
 
     async def _with_followers(self, items: list[InboundItem]) -> Sequence[InboundItem]:
         """Notification authors are profileViews without counts: add them from getProfiles."""
@@ -310,11 +315,11 @@ class BlueskyClient:
         return [replace(i, author=profiles.get(i.author.platform_user_id, i.author))
                 for i in items]
 
-    async def _with_context(self, items: list[InboundItem]) -> list[InboundItem]:
-        """The text each reply answers (usually the brand's own post), via getPosts in
-        batches of 25, remembered so a busy thread costs one lookup."""
-        wanted = [u for u in dict.fromkeys(i.in_reply_to for i in items if i.in_reply_to)
-                  if u not in self._texts]
+    async def _with_context(self, items: list[InboundItem],
+                            context: dict[str, str]) -> list[InboundItem]:
+        """The text each reply answers or each quote quotes (usually the brand's own post),
+        via getPosts in batches of 25, remembered so a busy thread costs one lookup."""
+        wanted = [u for u in dict.fromkeys(context.values()) if u not in self._texts]
         for start in range(0, len(wanted), PROFILE_BATCH):
             data = await self._get("app.bsky.feed.getPosts",
                                    {"uris": wanted[start:start + PROFILE_BATCH]})
@@ -324,8 +329,8 @@ class BlueskyClient:
                     if len(self._texts) >= TEXT_CACHE_LIMIT:
                         self._texts.clear()
                     self._texts[str(view.get("uri"))] = plain_text(record["text"])
-        return [replace(i, context_text=self._texts.get(i.in_reply_to))
-                if i.in_reply_to and i.in_reply_to in self._texts else i for i in items]
+        return [replace(i, context_text=self._texts[context[i.platform_id]])
+                if context.get(i.platform_id) in self._texts else i for i in items]
 
     async def _fetch_messages(self, cursor: str | None) -> Page:
         """Conversations whose newest message changed; their new messages, oldest first."""

@@ -88,6 +88,18 @@ def _reply_refs(record: dict[str, Any]) -> tuple[str | None, str | None]:
     return root_uri, parent_uri
 
 
+def quoted_uri(record: Any) -> str | None:
+    """The post a quote embeds (app.bsky.embed.record, or recordWithMedia), if any."""
+    embed = record.get("embed") if isinstance(record, dict) else None
+    if not isinstance(embed, dict):
+        return None
+    inner = embed.get("record")
+    if isinstance(inner, dict) and isinstance(inner.get("record"), dict):
+        inner = inner["record"]  # recordWithMedia: {record: {record: strongRef}}
+    uri = inner.get("uri") if isinstance(inner, dict) else None
+    return uri if isinstance(uri, str) and uri.startswith("at://") else None
+
+
 def item_from_post(uri: str, record: Any, author: ProfileInfo, *, indexed_at: Any,
                    brand_did: str, context_text: str | None = None) -> InboundItem:
     """A post record (from a notification or a thread view) as an item of its thread."""

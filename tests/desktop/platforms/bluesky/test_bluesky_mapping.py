@@ -17,6 +17,7 @@ from desktop.platforms.bluesky.mapping import (
     item_from_message,
     item_from_notification,
     members_of,
+    quoted_uri,
 )
 from desktop.platforms.bluesky.tid import TID_RE, new_tid, record_key_for
 
@@ -125,3 +126,13 @@ def test_record_keys_are_valid_tids_stable_per_key() -> None:
     assert derived != record_key_for("outbox-43")
     earlier, later = new_tid(1_000_000), new_tid(2_000_000)
     assert earlier < later  # TIDs sort by time as strings
+
+
+def test_quoted_uri_from_record_and_record_with_media_embeds() -> None:
+    ref = {"uri": ROOT, "cid": "bafyroot"}
+    assert quoted_uri({"embed": {"$type": "app.bsky.embed.record", "record": ref}}) == ROOT
+    with_media = {"$type": "app.bsky.embed.recordWithMedia", "record": {"record": ref},
+                  "media": {"$type": "app.bsky.embed.images", "images": []}}
+    assert quoted_uri({"embed": with_media}) == ROOT
+    assert quoted_uri({"embed": {"$type": "app.bsky.embed.external"}}) is None
+    assert quoted_uri(REPLY_NOTIFICATION["record"]) is None
