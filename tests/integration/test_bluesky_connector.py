@@ -317,3 +317,17 @@ def test_history_backfill_walks_back_then_resumes_at_the_mark(sandbox: SandboxSe
     seen = [i.platform_id for p in pages for i in p.items]
     assert len(seen) == len(set(seen)) and set(old) <= set(seen)
     assert [i.platform_id for i in after.items] == [new] and not after.has_more
+
+
+def test_concurrent_requests_renew_the_session_once(sandbox: SandboxServer,
+                                                    admin: AdminClient) -> None:
+    saved: list[Credentials] = []
+
+    async def go(client: BlueskyClient) -> Any:
+        admin.tokens("bluesky", BRAND, "expire")
+        return await asyncio.gather(client.fetch(StreamKind.MENTIONS, None),
+                                    client.fetch(StreamKind.DIRECT_MESSAGES, None))
+
+    mentions, dms = run(go, sandbox, saved=saved)
+    assert mentions.items and dms.items
+    assert len(saved) == 1

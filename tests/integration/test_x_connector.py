@@ -371,3 +371,18 @@ def test_history_backfill_walks_back_then_resumes_at_the_mark(
     seen = [i.platform_id for p in pages for i in p.items]
     assert len(seen) == len(set(seen)) and set(old) <= set(seen)
     assert [i.platform_id for i in after.items] == [new] and not after.has_more
+
+
+def test_concurrent_requests_refresh_the_rotating_token_once(sandbox: SandboxServer,
+                                                              admin: AdminClient) -> None:
+    saved: list[Credentials] = []
+
+    async def go(client: XClient) -> Any:
+        admin.tokens("x", "acme", "expire")
+        return await asyncio.gather(client.fetch(StreamKind.MENTIONS, None),
+                                    client.fetch(StreamKind.DIRECT_MESSAGES, None),
+                                    client.lookup_profiles([client.user_id]))
+
+    mentions, dms, profiles = run(go, sandbox, saved=saved)
+    assert mentions.items and dms.items and profiles
+    assert len(saved) == 1  # a second refresh would have used the spent refresh token

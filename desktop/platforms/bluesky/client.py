@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Sequence
@@ -130,14 +131,22 @@ class BlueskyClient:
         self.handle = extra.get("handle") or account.handle
         self.rate_remaining: int | None = None
         self.rate_reset: datetime | None = None
+        self._renew_lock = asyncio.Lock()
         self.page_size = int(account.settings.get("page_size", PAGE_SIZE))  # tests: small
         self._texts: dict[str, str] = {}  # post uri -> plain text (context of replies)
         # Pages of notification history a first sync reads (one per fetch, has_more=True).
         self.history_pages = max(1, int(account.settings.get("history_pages", 1)))
 
     # -- session -------------------------------------------------------------------------
-    async def _renew_session(self) -> None:
-        """Refresh the access JWT (or sign in again with the app password); save first."""
+    async def _renew_session(self, stale_token: str | None) -> None:
+        """Refresh the access JWT (or sign in again with the app password); save first.
+        Once, even when several requests find the session stale at the same time."""
+        async with self._renew_lock:
+            if self.credentials.access_token != stale_token:
+                return  # another request renewed it while we waited
+            await self._renew_session_now()
+
+    async def _renew_session_now(self) -> None:
         session: dict[str, Any] | None = None
         if self.credentials.refresh_token:
             try:
@@ -169,9 +178,10 @@ class BlueskyClient:
             raise SyncError(SyncErrorKind.RATE_LIMITED, "Bluesky rate limit used up",
                             retry_at=self.rate_reset)
         if not self.credentials.access_token:
-            await self._renew_session()
+            await self._renew_session(None)
         for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {self.credentials.access_token}",
+            used = self.credentials.access_token
+            headers = {"Authorization": f"Bearer {used}",
                        **(CHAT_PROXY if chat else {})}
             try:
                 response = await send(self._http, method, f"/xrpc/{nsid}", classify=classify,
@@ -180,7 +190,7 @@ class BlueskyClient:
                 if exc.kind is SyncErrorKind.RATE_LIMITED:
                     self.rate_remaining, self.rate_reset = 0, exc.retry_at
                 if attempt == 1 and exc.kind is SyncErrorKind.AUTH:
-                    await self._renew_session()
+                    await self._renew_session(used)
                     continue
                 raise
             remaining = response.headers.get("RateLimit-Remaining")

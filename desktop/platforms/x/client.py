@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -120,12 +121,18 @@ class XClient:
         # Pages of history a first sync reads (one per fetch, has_more=True); X bills reads.
         self.history_pages = max(1, int(account.settings.get("history_pages", 1)))
         self._limits: dict[str, tuple[int, datetime | None]] = {}  # endpoint -> remaining
+        self._refresh_lock = asyncio.Lock()
 
     # -- plumbing ------------------------------------------------------------------------
-    async def _refresh(self) -> None:
-        fresh = await oauth.refresh(self._http, self.credentials)
-        await self._save(fresh)  # the old refresh token is used up: persist before use
-        self.credentials = fresh
+    async def _refresh(self, stale_token: str | None) -> None:
+        """Rotate the tokens once, even when several requests find them stale at once: a
+        second refresh with the used-up refresh token would lock the account out."""
+        async with self._refresh_lock:
+            if self.credentials.access_token != stale_token:
+                return  # another request refreshed while we waited
+            fresh = await oauth.refresh(self._http, self.credentials)
+            await self._save(fresh)  # the old refresh token is used up: persist before use
+            self.credentials = fresh
 
     async def _request(self, method: str, path: str, endpoint: str, *, write: bool = False,
                        **kwargs: Any) -> httpx.Response:
@@ -135,9 +142,10 @@ class XClient:
                             retry_at=reset)
         expires = self.credentials.expires_at
         if expires is not None and expires - REFRESH_MARGIN_S <= time.time():
-            await self._refresh()
+            await self._refresh(self.credentials.access_token)
         for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {self.credentials.access_token}"}
+            used = self.credentials.access_token
+            headers = {"Authorization": f"Bearer {used}"}
             try:
                 response = await send(self._http, method, path, classify=classify,
                                       write=write, headers=headers, **kwargs)
@@ -145,7 +153,7 @@ class XClient:
                 if exc.kind is SyncErrorKind.RATE_LIMITED:
                     self._limits[endpoint] = (0, exc.retry_at)
                 if attempt == 1 and exc.status == 401 and self.credentials.refresh_token:
-                    await self._refresh()
+                    await self._refresh(used)
                     continue
                 raise
             left = response.headers.get("x-rate-limit-remaining")
