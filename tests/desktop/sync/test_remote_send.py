@@ -1,8 +1,4 @@
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -11,17 +7,8 @@ from desktop.domain.errors import SyncError, SyncErrorKind
 from desktop.sync.memory_outbox import MemoryOutbox
 from desktop.sync.outbox_model import InvalidTransition, check_transition
 from desktop.sync.remote_send import drain, run_item
+from tests.desktop.sync.aio import run
 from tests.desktop.sync.fake_client import FakeClient, brand_reply
-
-
-def run(fn: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[], None]:
-    """No async pytest plugin here: each test drives its own event loop."""
-
-    @functools.wraps(fn)
-    def wrapper() -> None:
-        asyncio.run(fn())
-
-    return wrapper
 
 
 def _queue(outbox: MemoryOutbox, n: int = 1, grace: float = 0.0) -> list[int]:
