@@ -74,6 +74,9 @@ async def _collision(client: PlatformClient, outbox: OutboxPort, item: OutboxIte
     remote = await client.find_brand_replies(
         thread_key=item.thread_key, since_platform_id=item.since_platform_id
     )
+    # A brand reply to another message of a shared thread (comments under one post) is not a
+    # collision; one to the same message, or whose parent the platform does not say, is.
+    remote = [r for r in remote if r.in_reply_to in (None, item.in_reply_to)]
     if remote:
         return f"the brand already replied on the platform ({remote[-1].platform_id})"
     return None

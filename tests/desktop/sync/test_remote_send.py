@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -171,3 +172,13 @@ def test_transition_table_forbids_resend_of_uncertain_and_sent() -> None:
         check_transition(OutboxState.UNCERTAIN, OutboxState.SENDING)
     with pytest.raises(InvalidTransition):
         check_transition(OutboxState.SENT, OutboxState.QUEUED)
+
+
+@run
+async def test_brand_reply_to_another_message_of_the_thread_is_no_collision() -> None:
+    outbox = MemoryOutbox()
+    (item_id,) = _queue(outbox)
+    other = replace(brand_reply("t0", "b-9"), in_reply_to="some-other-comment")
+    client = FakeClient(brand_replies=[other])
+    await _drain_all(client, outbox)
+    assert outbox.items[item_id].state is OutboxState.SENT
