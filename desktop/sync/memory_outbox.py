@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from desktop.domain.enums import OpKind, OutboxState
-from desktop.sync.outbox_model import (
+from desktop.domain.outbox import (
     UNDO_GRACE_SECONDS,
     OutboxItem,
     check_transition,

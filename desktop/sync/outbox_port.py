@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from desktop.domain.enums import OutboxState
-from desktop.sync.outbox_model import OutboxItem
+from desktop.domain.outbox import OutboxItem
 
 
 class OutboxPort(Protocol):

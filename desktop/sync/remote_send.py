@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 from desktop.domain.enums import OpKind, OutboxState
 from desktop.domain.errors import SyncError, SyncErrorKind
+from desktop.domain.outbox import OutboxItem
 from desktop.platforms.base import PlatformClient
 from desktop.sync.backoff import delay_for
-from desktop.sync.outbox_model import OutboxItem
 from desktop.sync.outbox_port import OutboxPort
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ import pytest
 
 from desktop.domain.enums import OpKind, OutboxState
 from desktop.domain.errors import SyncError, SyncErrorKind
+from desktop.domain.outbox import InvalidTransition, check_transition
 from desktop.sync.memory_outbox import MemoryOutbox
-from desktop.sync.outbox_model import InvalidTransition, check_transition
 from desktop.sync.remote_send import drain, run_item
 from tests.desktop.sync.aio import run
 from tests.desktop.sync.fake_client import FakeClient, brand_reply

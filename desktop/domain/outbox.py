@@ -1,4 +1,4 @@
-"""The outbox item and the only state changes it may go through.
+"""The outbox item and the only state changes it may go through (domain: store and sync share it).
 
 Why a transition table: the exactly-once promise rests on a few rules (a key is stored before
 the request; an unknown outcome is reconciled before any retry; nothing is deleted), and a
