@@ -1,0 +1,112 @@
+"""The sync engine: one supervised worker per account, their states, and the wake-ups.
+
+This is what the app (on the qasync loop) and the CLI (plain asyncio) hold. It builds each
+account's client through the platform registry, wiring token rotation to the keyring so a new
+refresh token is saved before it is used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from desktop.domain.enums import StreamKind
+from desktop.domain.errors import SyncError, SyncErrorKind
+from desktop.domain.models import Account
+from desktop.platforms.base import Credentials, PlatformClient
+from desktop.platforms.registry import platform_module
+from desktop.secrets import SecretStore
+from desktop.sync.account_state import AccountStates
+from desktop.sync.backoff import Backoff
+from desktop.sync.inbound_port import InboundPort
+from desktop.sync.outbox_port import OutboxPort
+from desktop.sync.supervisor import Supervisor
+from desktop.sync.worker import AccountWorker
+
+log = logging.getLogger(__name__)
+
+# X bills every read: poll it far less often by default. Users may override per stream.
+DEFAULT_INTERVALS: dict[str, dict[StreamKind, float]] = {
+    "x": {s: 900.0 for s in StreamKind},
+}
+
+ClientFactory = Callable[[Account, Credentials], PlatformClient]
+
+
+def registry_client_factory(secrets: SecretStore) -> ClientFactory:
+    """Clients from desktop.platforms.registry; rotated tokens go to the keyring first."""
+
+    def make(account: Account, credentials: Credentials) -> PlatformClient:
+        async def save(new: Credentials) -> None:
+            await secrets.asave(account.id, new)
+
+        client: PlatformClient = platform_module(account.platform).create_client(
+            account, credentials, save
+        )
+        return client
+
+    return make
+
+
+@dataclass
+class SyncEngine:
+    inbound: InboundPort
+    outbox: OutboxPort
+    states: AccountStates = field(default_factory=AccountStates)
+    workers: dict[int, AccountWorker] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.supervisor = Supervisor(self.states)
+
+    def add(
+        self,
+        account: Account,
+        client: PlatformClient,
+        intervals: Mapping[StreamKind, float] | None = None,
+    ) -> AccountWorker:
+        chosen = dict(DEFAULT_INTERVALS.get(account.platform.value, {}))
+        chosen.update(intervals or {})
+        worker = AccountWorker(account.id, client, self.inbound, self.outbox, self.states, chosen)
+        self.workers[account.id] = worker
+        return worker
+
+    def wake(self, account_id: int | None = None) -> None:
+        """A user action or regained connectivity: run now instead of at the next interval."""
+        targets = self.workers.values() if account_id is None else [self.workers[account_id]]
+        for worker in targets:
+            worker.wake()
+
+    def start(self) -> None:
+        for account_id, worker in self.workers.items():
+            self.supervisor.start(account_id, worker.run_forever)
+
+    async def run_once(self, max_passes: int = 50) -> dict[int, SyncError | None]:
+        """Every account until caught up and its outbox drained or parked (CLI `sync --once`).
+
+        Transient errors are retried a bounded number of passes; auth, rate limits and
+        offline park the account and are reported.
+        """
+        results: dict[int, SyncError | None] = {}
+        for account_id, worker in self.workers.items():
+            error: SyncError | None = None
+            backoff = Backoff()
+            for _ in range(max_passes):
+                try:
+                    error = await worker.run_once()
+                except Exception as exc:  # one bad account never stops the others
+                    log.exception("account %s failed", account_id)
+                    self.states.crashed(account_id, exc)
+                    error = SyncError(SyncErrorKind.TRANSIENT, f"{type(exc).__name__}: {exc}")
+                    break
+                if error is None or error.kind is not SyncErrorKind.TRANSIENT:
+                    break
+                await asyncio.sleep(min(backoff.next_delay(error), 5.0))
+            results[account_id] = error
+        return results
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+        for worker in self.workers.values():
+            await worker.client.aclose()
