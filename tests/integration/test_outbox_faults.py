@@ -71,11 +71,13 @@ async def _connect(sandbox: SandboxServer, platform: Platform, account_id: int) 
     return module.create_client(account, connection.credentials, save), connection.handle
 
 
+@pytest.mark.parametrize(
+    "per_platform", [8, pytest.param(100, marks=pytest.mark.slow, id="500-replies")]
+)
 @pytest.mark.parametrize("platform", list(Platform))
 def test_replies_drain_exactly_once_under_faults(
-    platform: Platform, sandbox: SandboxServer, admin: AdminClient
+    platform: Platform, per_platform: int, sandbox: SandboxServer, admin: AdminClient
 ) -> None:
-    per_platform = 4
     applied: dict[str, int] = {}
 
     async def main() -> MemoryOutbox:
@@ -106,7 +108,7 @@ def test_replies_drain_exactly_once_under_faults(
                     since_platform_id=item.platform_id,
                 )
             admin.set_faults({"seed": 3, "rules": FAULTS})
-            for _ in range(200):
+            for _ in range(20 * per_platform + 100):
                 await drain(client, outbox, 1)
                 open_items = [i for i in outbox.items.values() if i.is_open]
                 if not open_items:
