@@ -12,11 +12,19 @@ Crash mid-flight is covered by recover_in_flight (sending -> uncertain -> find_s
 from __future__ import annotations
 
 import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from desktop.domain.enums import OutboxState, Platform
 from desktop.domain.models import Account
@@ -24,10 +32,13 @@ from desktop.platforms.base import Credentials
 from desktop.platforms.registry import platform_module
 from desktop.sandbox.admin_client import AdminClient
 from desktop.sandbox.server import SandboxServer
+from desktop.store import outbox as repo
 from desktop.sync.account_state import AccountStates
 from desktop.sync.memory_outbox import MemoryOutbox
 from desktop.sync.remote_send import drain
 from desktop.sync.worker import AccountWorker
+from tests.desktop.sync.drain_process import account_id
+from tests.desktop.sync.test_store_outbox import DDL
 from tests.desktop.sync.test_worker import MemoryInbound
 
 KIND = {
@@ -141,3 +152,84 @@ def _op(item: Any) -> Any:
     from desktop.domain.enums import ConversationKind, OpKind
 
     return OpKind.DIRECT_MESSAGE if item.kind is ConversationKind.DIRECT_MESSAGE else OpKind.REPLY
+
+
+def test_sync_process_killed_at_random_moments_still_sends_each_reply_once(
+    sandbox: SandboxServer, admin: AdminClient, tmp_path: Path
+) -> None:
+    """SIGKILL the draining process at random moments, restart it, under the fault plan."""
+    per_platform, max_kills = 2, 4
+    db = tmp_path / "outbox.sqlite"
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.execute(text(DDL))
+
+    async def prepare() -> None:
+        for platform in Platform:
+            client, handle = await _connect(sandbox, platform, account_id(platform))
+            try:
+                for n in range(per_platform):
+                    admin.inbound(
+                        platform.value,
+                        KIND[platform],
+                        f"killtest-{n}-q",
+                        {"handle": f"k{n}", "display_name": "K"},
+                        account=handle,
+                    )
+                inbound = MemoryInbound()
+                worker = AccountWorker(
+                    account_id(platform), client, inbound, MemoryOutbox(), AccountStates()
+                )
+                assert await worker.run_once() is None
+                asked = [i for i in inbound.items.values() if "killtest-" in i.text]
+                assert len(asked) == per_platform
+                with Session(engine) as s, s.begin():
+                    for n, item in enumerate(asked):
+                        repo.enqueue(
+                            s,
+                            account_id=account_id(platform),
+                            conversation_id=n,
+                            text_=f"{platform.value} answer to {item.text}",
+                            thread_key=item.thread_key,
+                            in_reply_to=item.platform_id,
+                            op=_op(item),
+                            grace_seconds=0,
+                            since_platform_id=item.platform_id,
+                        )
+            finally:
+                await client.aclose()
+
+    asyncio.run(prepare())
+    admin.set_faults({"seed": 5, "rules": FAULTS})
+    rng = random.Random(42)
+    kills = 0
+    cmd = [sys.executable, "-m", "tests.desktop.sync.drain_process", str(db), sandbox.base_url]
+    while True:
+        proc = subprocess.Popen(cmd, cwd=Path(__file__).parents[2], env=os.environ.copy())
+        try:
+            if kills < max_kills:
+                proc.wait(timeout=rng.uniform(0.3, 2.5))
+            else:
+                proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            continue
+        assert proc.returncode == 0
+        break
+    applied = admin.faults()["applied"]
+    admin.clear_faults()
+    print("kills:", kills, "faults applied:", applied)
+    assert kills > 0, "the process was never killed: this run proves less than it claims"
+
+    with Session(engine) as s:
+        items = repo.list_items(s, limit=1000)
+    assert [i.state for i in items] == [OutboxState.SENT] * len(items)
+    assert len(items) == per_platform * len(Platform)
+    created = [c for c in admin.created() if "killtest-" in c["text"] and "answer" in c["text"]]
+    for item in items:
+        mine = [c for c in created if c["text"].endswith(item.text)]
+        assert len(mine) == 1, (item.text, mine)
+        assert str(mine[0]["id"]) in (item.platform_id or "")
+    assert len(created) == len(items)
