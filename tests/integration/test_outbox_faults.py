@@ -83,7 +83,7 @@ async def _connect(sandbox: SandboxServer, platform: Platform, account_id: int) 
 
 
 @pytest.mark.parametrize(
-    "per_platform", [8, pytest.param(100, marks=pytest.mark.slow, id="500-replies")]
+    "per_platform", [6, pytest.param(100, marks=pytest.mark.slow, id="500-replies")]
 )
 @pytest.mark.parametrize("platform", list(Platform))
 def test_replies_drain_exactly_once_under_faults(
@@ -200,7 +200,10 @@ def test_sync_process_killed_at_random_moments_still_sends_each_reply_once(
                 await client.aclose()
 
     asyncio.run(prepare())
-    admin.set_faults({"seed": 5, "rules": FAULTS})
+    # Sign-in on every restart is not what is tested here: faults hit everything else.
+    not_auth = "^(?!.*(oauth|token|Session|authorize|access_token)).*$"
+    rules = [{**r, "match": {**r["match"], "path": not_auth}} for r in FAULTS]
+    admin.set_faults({"seed": 5, "rules": rules})
     rng = random.Random(42)
     kills = 0
     cmd = [sys.executable, "-m", "tests.desktop.sync.drain_process", str(db), sandbox.base_url]
