@@ -5,13 +5,20 @@ Customers' items are injected in waves between passes; every GET may be reset, a
 one resumes from the persisted cursors. The store stand-in counts every write per platform id,
 so an item lost, or re-fetched more than a boundary allows, shows up.
 
-Still missing here (needs the store and the CLI): SIGKILL of a `python -m desktop sync` process.
+The last test SIGKILLs a sync process (tests/desktop/sync/pull_process.py) at random moments.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +29,7 @@ from desktop.sandbox.server import SandboxServer
 from desktop.sync.account_state import AccountStates
 from desktop.sync.memory_outbox import MemoryOutbox
 from desktop.sync.worker import AccountWorker
+from tests.desktop.sync.drain_process import account_id
 from tests.desktop.sync.test_worker import MemoryInbound
 from tests.integration.test_outbox_faults import KIND, _connect
 
@@ -94,3 +102,57 @@ def test_inbound_items_arrive_once_under_faults_and_restarts(
     refetched = {k: v for k, v in inbound.writes.items() if v > 1}
     print(platform.value, "faults:", dict(applied), "re-fetched:", refetched)
     assert sum(v - 1 for v in refetched.values()) <= waves * 3, refetched
+
+
+def _run_until_done(cmd: list[str], rng: random.Random, max_kills: int) -> int:
+    """Start the sync process, SIGKILL it at random moments, restart; return how many kills."""
+    kills = 0
+    while True:
+        proc = subprocess.Popen(cmd, cwd=Path(__file__).parents[2], env=os.environ.copy())
+        try:
+            proc.wait(timeout=rng.uniform(0.3, 2.0) if kills < max_kills else 120)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            continue
+        assert proc.returncode == 0
+        return kills
+
+
+def test_inbound_items_arrive_once_while_the_sync_process_is_killed(
+    sandbox: SandboxServer, admin: AdminClient, tmp_path: Path
+) -> None:
+    db = tmp_path / "inbound.sqlite"
+    cmd = [sys.executable, "-m", "tests.desktop.sync.pull_process", str(db), sandbox.base_url]
+    rng = random.Random(7)
+    assert _run_until_done(cmd, rng, 0) == 0  # connect: cursors at "now"
+    handles = {p: a[0]["handle"] for p, a in admin.accounts().items()}
+    waves, per_wave, kills = 2, 3, 0
+    not_auth = "^(?!.*(oauth|token|Session|authorize|access_token)).*$"
+    rules = [{**r, "match": {**r["match"], "path": not_auth}} for r in READ_FAULTS]
+    for wave in range(waves):
+        for platform in Platform:
+            for n in range(per_wave):
+                admin.inbound(
+                    platform.value,
+                    KIND[platform],
+                    f"kw{wave}-{n}-z",
+                    {"handle": f"kc{wave}{n}", "display_name": "C"},
+                    account=handles[platform.value],
+                )
+        admin.set_faults({"seed": 20 + wave, "rules": rules})
+        kills += _run_until_done(cmd, rng, 2)
+        admin.clear_faults()
+    assert kills > 0
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT account, text FROM items WHERE text LIKE '%kw%-z%'").fetchall()
+    got = Counter((a, t[t.index("kw") :]) for a, t in rows)
+    expected = Counter(
+        (account_id(p), f"kw{w}-{n}-z")
+        for p in Platform
+        for w in range(waves)
+        for n in range(per_wave)
+    )
+    print("kills:", kills)
+    assert got == expected
