@@ -113,6 +113,7 @@ def generate(
         if progress:
             progress(made, messages)
     store.run_sync(lambda s: _extras(s, rng))
+    store.run_sync(lambda s: s.connection().exec_driver_sql("ANALYZE"))  # planner statistics
     return {
         "messages": made,
         "conversations": conv_total,

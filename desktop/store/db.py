@@ -168,6 +168,12 @@ class Store:
 
     def close(self) -> None:
         if self._thread.is_alive():
+            # Refresh the planner's statistics where they went stale (SQLite's advice for
+            # long-lived connections): without them the inbox views pick a worse index.
+            try:
+                self.run_sync(lambda s: s.connection().exec_driver_sql("PRAGMA optimize"))
+            except Exception:  # a failing optimize must not block shutdown
+                log.warning("PRAGMA optimize failed", exc_info=True)
             self._jobs.put(_STOP)
             self._thread.join(timeout=30)
         self._engine.dispose()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from desktop.domain.enums import ConversationStatus, Platform
@@ -80,13 +80,17 @@ class InboxRow:
 
 
 _OPEN = (ConversationStatus.OPEN.value, ConversationStatus.PENDING.value)
+NEEDS_REPLY_SQL = "last_direction = 'in' AND status IN ('open', 'pending')"
+
 
 
 def _where(f: InboxFilter) -> list[object]:
     c = ConversationRow
     clauses: list[object] = []
     if f.view is View.NEEDS_REPLY:
-        clauses += [c.last_direction == "in", c.status.in_(_OPEN)]
+        # Literal SQL, not bound parameters: SQLite uses the partial index ix_conv_needs_reply
+        # only when it can see that the query's WHERE implies the index's.
+        clauses.append(text(NEEDS_REPLY_SQL))
     elif f.view is View.MINE:
         clauses += [c.assignee_id == f.me_id, c.status != ConversationStatus.RESOLVED.value]
     elif f.view is View.UNASSIGNED:
