@@ -11,6 +11,7 @@ from desktop.domain.errors import SyncError, UserError
 from desktop.secrets import SecretStore
 from desktop.store import Store, accounts
 from desktop.store.inbound import StoreInbound
+from desktop.store.ingest import record_sent
 from desktop.sync.engine import SyncEngine, registry_client_factory
 from desktop.sync.store_outbox import StoreOutbox
 
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def build_engine(store: Store, account_id: int | None = None) -> SyncEngine:
     secrets = SecretStore()
     make_client = registry_client_factory(secrets)
-    engine = SyncEngine(StoreInbound(store), StoreOutbox(store.run))
+    engine = SyncEngine(StoreInbound(store), StoreOutbox(store.run, on_sent=record_sent))
     with store.reader() as session:
         chosen = [
             a

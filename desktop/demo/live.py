@@ -22,6 +22,7 @@ from desktop.sandbox.server import SandboxServer
 from desktop.store import Store, accounts, inbox
 from desktop.store.inbound import StoreInbound
 from desktop.store.inbox import InboxFilter, View
+from desktop.store.ingest import record_sent
 from desktop.store.paths import database_path
 from desktop.sync.engine import SyncEngine
 from desktop.sync.store_outbox import StoreOutbox
@@ -42,7 +43,7 @@ async def start(profile: Path, *, seed: int = 1, traffic_per_min: float = 30.0) 
     sandbox = SandboxServer(seed=seed, traffic_rate_per_min=traffic_per_min)
     sandbox.start()
     store = Store.open(database_path(profile))
-    engine = SyncEngine(StoreInbound(store), StoreOutbox(store.run))
+    engine = SyncEngine(StoreInbound(store), StoreOutbox(store.run, on_sent=record_sent))
     connected: list[Account] = []
     for platform in Platform:
         module = platform_module(platform)

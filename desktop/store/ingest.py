@@ -261,3 +261,32 @@ def refresh_aggregates(
         session.execute(_AGGREGATES, [{"cid": c} for c in conversation_ids])
     if reopen:
         session.execute(_REOPEN, [{"cid": c} for c in reopen])
+
+
+def record_sent(session: Session, item: Any) -> None:
+    """Our reply, once the platform confirmed it, becomes an outbound message of its thread
+    (in the transaction that marks the outbox item sent), so the conversation shows it and
+    leaves "needs reply" without waiting for the platform to echo it back. A later fetch of
+    the same post dedupes on (account, platform id)."""
+    if not item.platform_id:
+        return
+    session.execute(
+        insert(MessageRow).prefix_with("OR IGNORE"),
+        [
+            {
+                "conversation_id": item.conversation_id,
+                "account_id": item.account_id,
+                "platform_id": item.platform_id,
+                "direction": Direction.OUTBOUND.value,
+                "author_identity_id": None,
+                "text": item.text,
+                "created_at": utcnow(),
+                "in_reply_to": item.in_reply_to,
+                "attachments": [],
+                "metrics": {},
+                "url": item.url,
+            }
+        ],
+    )
+    refresh_aggregates(session, [item.conversation_id])
+    changes.record(session, "conversation", [item.conversation_id], "outbox")

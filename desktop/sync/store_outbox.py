@@ -21,12 +21,20 @@ from desktop.store import outbox as repo
 T = TypeVar("T")
 Runner = Callable[[Callable[[Session], Any]], Awaitable[Any]]
 BrandReplies = Callable[[Session, OutboxItem], Sequence[str]]
+# Called in the same transaction as the move to SENT: records our reply in the thread.
+OnSent = Callable[[Session, OutboxItem], None]
 
 
 class StoreOutbox:
-    def __init__(self, run: Runner, brand_replies: BrandReplies | None = None) -> None:
+    def __init__(
+        self,
+        run: Runner,
+        brand_replies: BrandReplies | None = None,
+        on_sent: OnSent | None = None,
+    ) -> None:
         self._run = run
         self._brand_replies = brand_replies
+        self._on_sent = on_sent
 
     async def next_due(self, account_id: int, now: datetime) -> OutboxItem | None:
         item: OutboxItem | None = await self._run(lambda s: repo.next_due(s, account_id, now))
@@ -43,8 +51,10 @@ class StoreOutbox:
         not_before: datetime | None = None,
         count_attempt: bool = False,
     ) -> OutboxItem:
-        item: OutboxItem = await self._run(
-            lambda s: repo.transition(
+        on_sent = self._on_sent
+
+        def job(s: Session) -> OutboxItem:
+            moved = repo.transition(
                 s,
                 item_id,
                 new,
@@ -54,7 +64,11 @@ class StoreOutbox:
                 not_before=not_before,
                 count_attempt=count_attempt,
             )
-        )
+            if on_sent is not None and new is OutboxState.SENT:
+                on_sent(s, moved)
+            return moved
+
+        item: OutboxItem = await self._run(job)
         return item
 
     async def brand_replies_since(self, item: OutboxItem) -> Sequence[str]:

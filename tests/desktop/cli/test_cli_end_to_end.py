@@ -87,6 +87,11 @@ def test_mention_to_reply_exactly_once(
     assert created[0]["in_reply_to"] == mention["id"]
     outbox = json.loads(cli(profile, env, "--json", "outbox", "list").stdout)
     assert [o["state"] for o in outbox] == ["sent"]
+    # Our reply is in the thread, and the conversation no longer needs a reply.
+    shown = cli(profile, env, "conversations", "show", str(ours[0]["id"]))
+    assert "-> " in shown.stdout and "checking now" in shown.stdout
+    still = json.loads(cli(profile, env, "--json", "conversations", "list", "--needs-reply").stdout)
+    assert ours[0]["id"] not in [r["id"] for r in still]
 
 
 def test_user_errors_exit_2(secret_service: dict[str, str], tmp_path: Path) -> None:
