@@ -8,12 +8,13 @@ the ingest budget of >= 50% of raw executemany).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from desktop.domain.enums import Direction
@@ -77,30 +78,47 @@ def upsert_identities(session: Session, items: Sequence[InboundItem]) -> dict[st
             ],
         )
     missing = [uid for uid in profiles if uid not in found]
-    now = utcnow()
-    for uid in missing:
-        p = profiles[uid]
-        customer_id = session.execute(
-            insert(CustomerRow)
-            .values(name=p.display_name or p.handle, created_at=now)
-            .returning(CustomerRow.id)
-        ).scalar_one()
-        iid = session.execute(
-            insert(IdentityRow)
-            .values(
-                customer_id=customer_id,
-                platform=platform,
-                platform_user_id=uid,
-                handle=p.handle,
-                display_name=p.display_name,
-                avatar_url=p.avatar_url,
-                followers=p.followers,
-                verified=p.verified,
-                profile_url=p.profile_url,
+    if missing:
+        # Explicit ids: this runs on the single writer thread, so MAX(id)+1 cannot race, and
+        # customers and identities go in as two executemany statements instead of 2N.
+        now = utcnow()
+        base = session.execute(select(func.coalesce(func.max(CustomerRow.id), 0))).scalar_one()
+        customer_ids = {uid: base + n for n, uid in enumerate(missing, start=1)}
+        session.execute(
+            insert(cast(Table, CustomerRow.__table__)),
+            [
+                {
+                    "id": customer_ids[uid],
+                    "name": profiles[uid].display_name or profiles[uid].handle,
+                    "created_at": now,
+                }
+                for uid in missing
+            ],
+        )
+        session.execute(
+            insert(table),
+            [
+                {
+                    "customer_id": customer_ids[uid],
+                    "platform": platform,
+                    "platform_user_id": uid,
+                    "handle": profiles[uid].handle,
+                    "display_name": profiles[uid].display_name,
+                    "avatar_url": profiles[uid].avatar_url,
+                    "followers": profiles[uid].followers,
+                    "verified": profiles[uid].verified,
+                    "profile_url": profiles[uid].profile_url,
+                }
+                for uid in missing
+            ],
+        )
+        for chunk in _chunks(missing):
+            rows = session.execute(
+                select(IdentityRow.platform_user_id, IdentityRow.id).where(
+                    IdentityRow.platform == platform, IdentityRow.platform_user_id.in_(chunk)
+                )
             )
-            .returning(IdentityRow.id)
-        ).scalar_one()
-        found[uid] = iid
+            found.update({uid: iid for uid, iid in rows})
     if missing:
         changes.record(session, "customer", [], "sync")
     return found
@@ -125,45 +143,47 @@ def ingest(session: Session, account_id: int, items: Sequence[InboundItem]) -> I
         else {}
     )
 
-    # Conversations, one per (kind, thread key).
-    keys = {(i.kind.value, i.thread_key) for i in items}
+    # Conversations, one per (kind, thread key): one look-up per chunk, one bulk insert.
+    first_author: dict[tuple[str, str], str] = {}
+    for i in items:
+        if i.direction is Direction.INBOUND:
+            first_author.setdefault((i.kind.value, i.thread_key), i.author.platform_user_id)
+    keys = list(dict.fromkeys((i.kind.value, i.thread_key) for i in items))
     conv_ids: dict[tuple[str, str], int] = {}
-    for kind, thread_key in keys:
-        row = session.execute(
-            select(ConversationRow.id).where(
+    for chunk in _chunks(list(dict.fromkeys(k[1] for k in keys))):
+        found_convs = session.execute(
+            select(
+                ConversationRow.kind, ConversationRow.platform_root_id, ConversationRow.id
+            ).where(
                 ConversationRow.account_id == account_id,
-                ConversationRow.kind == kind,
-                ConversationRow.platform_root_id == thread_key,
+                ConversationRow.platform_root_id.in_(chunk),
             )
-        ).scalar()
-        if row is None:
-            first_in = next(
-                (
-                    i
-                    for i in items
-                    if (i.kind.value, i.thread_key) == (kind, thread_key)
-                    and i.direction is Direction.INBOUND
-                ),
-                None,
+        )
+        conv_ids.update({(k, r): cid for k, r, cid in found_convs})
+    new_keys = [k for k in keys if k not in conv_ids]
+    if new_keys:
+        base = session.execute(select(func.coalesce(func.max(ConversationRow.id), 0))).scalar_one()
+        rows_c = []
+        for n, (kind, thread_key) in enumerate(new_keys, start=1):
+            author = first_author.get((kind, thread_key))
+            rows_c.append(
+                {
+                    "id": base + n,
+                    "account_id": account_id,
+                    "brand_id": account.brand_id,
+                    "platform": account.platform,
+                    "kind": kind,
+                    "platform_root_id": thread_key,
+                    "customer_id": customer_of.get(identity_ids[author]) if author else None,
+                    "status": "open",
+                    "priority": 0.0,
+                    "snippet": "",
+                    "unread": True,
+                    "message_count": 0,
+                }
             )
-            customer = (
-                customer_of.get(identity_ids[first_in.author.platform_user_id])
-                if first_in
-                else None
-            )
-            row = session.execute(
-                insert(ConversationRow)
-                .values(
-                    account_id=account_id,
-                    brand_id=account.brand_id,
-                    platform=account.platform,
-                    kind=kind,
-                    platform_root_id=thread_key,
-                    customer_id=customer,
-                )
-                .returning(ConversationRow.id)
-            ).scalar_one()
-        conv_ids[(kind, thread_key)] = row
+            conv_ids[(kind, thread_key)] = base + n
+        session.execute(insert(cast(Table, ConversationRow.__table__)), rows_c)
 
     # Messages, deduplicated on (account, platform id).
     wanted = list(dict.fromkeys(i.platform_id for i in items))
@@ -225,22 +245,22 @@ def ingest(session: Session, account_id: int, items: Sequence[InboundItem]) -> I
 
 _AGGREGATES = text(f"""
 UPDATE conversations SET
-  first_inbound_at = (SELECT MIN(created_at) FROM messages m
-                      WHERE m.conversation_id = conversations.id AND m.direction = 'in'),
-  last_inbound_at = (SELECT MAX(created_at) FROM messages m
-                     WHERE m.conversation_id = conversations.id AND m.direction = 'in'),
-  last_message_at = (SELECT MAX(created_at) FROM messages m
-                     WHERE m.conversation_id = conversations.id),
+  first_inbound_at = agg.first_in, last_inbound_at = agg.last_in,
+  last_message_at = agg.last_at, message_count = agg.n,
   first_response_at = (SELECT MIN(o.created_at) FROM messages o
                        WHERE o.conversation_id = conversations.id AND o.direction = 'out'
-                       AND o.created_at >= (SELECT MIN(i.created_at) FROM messages i
-                           WHERE i.conversation_id = conversations.id AND i.direction = 'in')),
-  last_direction = (SELECT direction FROM messages m WHERE m.conversation_id = conversations.id
-                    ORDER BY created_at DESC, id DESC LIMIT 1),
-  snippet = (SELECT substr(text, 1, {SNIPPET_CHARS}) FROM messages m
-             WHERE m.conversation_id = conversations.id ORDER BY created_at DESC, id DESC LIMIT 1),
-  message_count = (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = conversations.id)
-WHERE id = :cid
+                       AND o.created_at >= agg.first_in),
+  last_direction = latest.direction, snippet = substr(latest.text, 1, {SNIPPET_CHARS})
+FROM (SELECT conversation_id AS cid,
+             MIN(CASE WHEN direction = 'in' THEN created_at END) AS first_in,
+             MAX(CASE WHEN direction = 'in' THEN created_at END) AS last_in,
+             MAX(created_at) AS last_at, COUNT(*) AS n
+      FROM messages WHERE conversation_id IN (SELECT value FROM json_each(:ids))
+      GROUP BY conversation_id) AS agg,
+     messages AS latest
+WHERE conversations.id = agg.cid
+  AND latest.id = (SELECT m.id FROM messages m WHERE m.conversation_id = agg.cid
+                   ORDER BY m.created_at DESC, m.id DESC LIMIT 1)
 """)
 _REOPEN = text("""
 UPDATE conversations SET unread = 1,
@@ -258,7 +278,8 @@ def refresh_aggregates(
     the customer wrote again, so it needs a look.
     """
     if conversation_ids:
-        session.execute(_AGGREGATES, [{"cid": c} for c in conversation_ids])
+        # One grouped statement for the whole page (ids passed as one JSON array).
+        session.execute(_AGGREGATES, {"ids": json.dumps(list(conversation_ids))})
     if reopen:
         session.execute(_REOPEN, [{"cid": c} for c in reopen])
 
