@@ -79,6 +79,8 @@ conversation_triage = Table(
     Column("reasons", JSON, nullable=False),
     Column("rescore_at", DateTime),
     Column("computed_at", DateTime, nullable=False),
+    Column("opened_by_brand_id", Integer),
+    Column("opened_at", DateTime),
 )
 message_sentiment = Table(
     "message_sentiment",
@@ -448,6 +450,8 @@ def _facts(row: Any) -> ConversationFacts:
         before_n=row.before_n,
         after_sum=row.after_sum,
         after_n=row.after_n,
+        opened_by_brand_id=row.opened_by_brand_id,
+        opened_at=_opt(row.opened_at),
     )
 
 
@@ -502,6 +506,8 @@ def _row(
         "reasons": [{"code": r.code, "points": r.points, "label": r.label} for r in prio.reasons],
         "rescore_at": to_db(prio.rescore_at),
         "computed_at": to_db(now),
+        "opened_by_brand_id": facts.opened_by_brand_id,
+        "opened_at": to_db(facts.opened_at),
     }
 
 

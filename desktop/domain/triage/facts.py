@@ -40,6 +40,8 @@ class ConversationFacts:
     before_n: int = 0
     after_sum: float = 0.0  # customer's sentiment after our latest reply
     after_n: int = 0
+    opened_by_brand_id: int | None = None  # the brand's own post (or outreach) opened it
+    opened_at: datetime | None = None
 
     def in_order(self, message: NewMessage) -> bool:
         return self.last_at is None or message.created_at >= self.last_at
@@ -51,6 +53,8 @@ class ConversationFacts:
             last_at=m.created_at if self.last_at is None else max(self.last_at, m.created_at),
             last_direction=m.direction,
         )
+        if self.last_at is None and m.direction is Direction.OUTBOUND:
+            facts = replace(facts, opened_by_brand_id=m.id, opened_at=m.created_at)
         if m.direction is Direction.INBOUND:
             return facts._customer_spoke(m)
         if self.first_inbound_at is None:

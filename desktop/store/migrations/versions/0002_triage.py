@@ -70,6 +70,15 @@ def upgrade() -> None:
         sa.Column("reasons", sa.JSON(), nullable=False),
         sa.Column("rescore_at", sa.DateTime(), nullable=True),
         sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.Column("opened_by_brand_id", sa.Integer(), nullable=True),
+        sa.Column("opened_at", sa.DateTime(), nullable=True),
+    )
+    # The brand's own posts by date, for the post metrics of the reports.
+    op.create_index(
+        "ix_conversation_triage_opened",
+        "conversation_triage",
+        ["opened_at"],
+        sqlite_where=sa.text("opened_by_brand_id IS NOT NULL"),
     )
     op.create_index(
         "ix_conversation_triage_rescore",
@@ -100,9 +109,10 @@ def upgrade() -> None:
     op.add_column("conversations", sa.Column("due_at", sa.DateTime(), nullable=True))
     op.create_index("ix_conv_due", "conversations", ["due_at"], sqlite_where=sa.text(NEEDS_REPLY))
     op.create_index("ix_conv_first_inbound", "conversations", ["first_inbound_at"])
-    # Reports count messages by direction over a date range: covering, no table look-ups.
+    # Reports count messages by direction over a date range, per account (hence brand and
+    # platform): a covering index, so no table look-ups and no join.
     op.create_index(
-        "ix_msg_direction_created", "messages", ["direction", "created_at", "conversation_id"]
+        "ix_msg_direction_created", "messages", ["direction", "created_at", "account_id"]
     )
 
 
@@ -114,6 +124,7 @@ def downgrade() -> None:
         batch.drop_column("due_at")
     op.drop_table("urgent_words")
     op.drop_table("brand_targets")
+    op.drop_index("ix_conversation_triage_opened", table_name="conversation_triage")
     op.drop_index("ix_conversation_triage_rescore", table_name="conversation_triage")
     op.drop_table("conversation_triage")
     op.drop_table("message_sentiment")

@@ -46,6 +46,9 @@ def test_the_brands_own_post_is_not_a_reply() -> None:
     assert facts.first_response_at is None
     assert facts.waiting_since == T0 + timedelta(minutes=10)
     assert facts.sentiment_before == -0.5 and facts.after_n == 0
+    assert facts.opened_by_brand_id == 1 and facts.opened_at == T0
+    customer_first = fold_all(ConversationFacts(), [msg(1, IN, 0), msg(2, OUT, 10)])
+    assert customer_first.opened_by_brand_id is None
 
 
 def test_out_of_order_messages_are_detected() -> None:
