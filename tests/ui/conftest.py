@@ -1,0 +1,38 @@
+"""Qt fixtures for the UI tests.
+
+- `qapp` comes from pytest-qt (one QApplication for the session; QT_QPA_PLATFORM=offscreen).
+- `qloop`: a qasync QEventLoop over that app, created `already_running=True` and never
+  stopped in teardown (DESIGN.md pitfalls), for tests that drive coroutines.
+- `memory_source`: a MemorySource with a few conversations, newest first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("QT_API", "pyside6")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import PySide6  # noqa: F401  (PySide6 before qasync)
+import qasync
+
+from ui.data_source import MemorySource, sample_row
+
+
+@pytest.fixture
+def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def memory_source() -> MemorySource:
+    return MemorySource([sample_row(i, minutes_ago=10 * (10 - i)) for i in range(1, 11)])

@@ -1,0 +1,365 @@
+"""What the inbox window needs from the engine, behind one small interface.
+
+`InboxSource` is the whole contract between the widgets and the data: ordered ids for a
+filter, display rows for a window of ids, view counts, a thread's messages, and the triage
+actions. `StoreSource` implements it over `desktop.store`; `MemorySource` implements it over
+plain lists so models and widgets are testable without SQLite (and so the window can show
+an explanatory empty state when no store could be opened).
+
+Reads are synchronous and short (the store's reader connections, WAL beside the writer);
+writes are coroutines that run on the store's writer thread. Change notifications arrive as
+`ChangeSet`s on the Qt thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Protocol
+
+from desktop.domain.enums import ConversationStatus, Direction, OutboxState, Platform
+from desktop.store.changes import ChangeRecord, ChangeSet
+from desktop.store.inbox import InboxFilter, InboxRow, Sort, View
+
+__all__ = [
+    "ChangeRecord",
+    "ChangeSet",
+    "InboxFilter",
+    "InboxRow",
+    "InboxSource",
+    "MemorySource",
+    "Sort",
+    "StoreSource",
+    "ThreadMessage",
+    "View",
+]
+
+Unsubscribe = Callable[[], None]
+ChangeCallback = Callable[[ChangeSet], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadMessage:
+    id: int
+    direction: Direction
+    author: str
+    text: str
+    created_at: datetime | None
+
+
+class InboxSource(Protocol):
+    """Everything the inbox window reads and does. Reads are cheap and synchronous."""
+
+    me_id: int | None
+
+    def ids(self, f: InboxFilter, sort: Sort = Sort.NEWEST) -> list[int]: ...
+    def rows(self, conversation_ids: Sequence[int]) -> list[InboxRow]: ...
+    def view_counts(self) -> dict[View, int]: ...
+    def thread(self, conversation_id: int) -> list[ThreadMessage]: ...
+    def search(self, query: str) -> list[int]: ...
+    def outbox_count(self) -> int: ...
+    def subscribe(self, callback: ChangeCallback) -> Unsubscribe: ...
+
+    async def set_status(self, conversation_id: int, status: ConversationStatus) -> None: ...
+    async def mark_unread(self, conversation_id: int, unread: bool = True) -> None: ...
+    async def assign_to_me(self, conversation_id: int) -> None: ...
+
+
+# -- the store ------------------------------------------------------------------------------
+
+
+class StoreSource:
+    """InboxSource over a `desktop.store.Store` (reads on reader connections)."""
+
+    def __init__(self, store: object, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        from desktop.store import Store, accounts
+
+        assert isinstance(store, Store)
+        self.store = store
+        self._loop = loop
+        with store.reader() as session:
+            me = [a for a in accounts.list_agents(session) if a.is_me]
+        self.me_id: int | None = me[0].id if me else None
+
+    def ids(self, f: InboxFilter, sort: Sort = Sort.NEWEST) -> list[int]:
+        from desktop.store import inbox
+
+        if f.me_id is None and self.me_id is not None:
+            f = replace(f, me_id=self.me_id)
+        with self.store.reader() as session:
+            return inbox.ids(session, f, sort)
+
+    def rows(self, conversation_ids: Sequence[int]) -> list[InboxRow]:
+        from desktop.store import inbox
+
+        with self.store.reader() as session:
+            return inbox.rows(session, conversation_ids)
+
+    def view_counts(self) -> dict[View, int]:
+        from desktop.store import inbox
+
+        with self.store.reader() as session:
+            return inbox.view_counts(session, self.me_id)
+
+    def thread(self, conversation_id: int) -> list[ThreadMessage]:
+        from desktop.store import conversations
+
+        with self.store.reader() as session:
+            messages = conversations.messages(session, conversation_id)
+            names: dict[int, str] = {}
+            for m in messages:
+                ident = m.author_identity_id
+                if ident is not None and ident not in names:
+                    names[ident] = _identity_name(session, ident)
+        return [
+            ThreadMessage(
+                id=m.id,
+                direction=m.direction,
+                author=(
+                    "You"
+                    if m.direction is Direction.OUTBOUND
+                    else names.get(m.author_identity_id or -1, "")
+                ),
+                text=m.text,
+                created_at=m.created_at,
+            )
+            for m in messages
+        ]
+
+    def search(self, query: str) -> list[int]:
+        from desktop.store import search
+
+        with self.store.reader() as session:
+            hits = search.search(session, query, limit=500)
+        seen: dict[int, None] = {}
+        for hit in hits:
+            seen.setdefault(hit.conversation_id, None)
+        return list(seen)
+
+    def outbox_count(self) -> int:
+        from desktop.store import outbox
+
+        pending = (
+            OutboxState.QUEUED,
+            OutboxState.SENDING,
+            OutboxState.UNCERTAIN,
+            OutboxState.HELD,
+            OutboxState.FAILED,
+        )
+        with self.store.reader() as session:
+            return len(outbox.list_items(session, states=pending, limit=10_000))
+
+    def subscribe(self, callback: ChangeCallback) -> Unsubscribe:
+        loop = self._loop or asyncio.get_event_loop()
+        return self.store.changes.subscribe_on_loop(loop, callback)
+
+    async def set_status(self, conversation_id: int, status: ConversationStatus) -> None:
+        from desktop.store import conversations
+
+        until = None
+        if status is ConversationStatus.SNOOZED:
+            until = snooze_until(datetime.now(UTC))
+        await self.store.run(
+            lambda s: conversations.set_status(s, conversation_id, status, until)
+        )
+
+    async def mark_unread(self, conversation_id: int, unread: bool = True) -> None:
+        from desktop.store import conversations
+
+        await self.store.run(
+            lambda s: conversations.mark_read(s, conversation_id, read=not unread)
+        )
+
+    async def assign_to_me(self, conversation_id: int) -> None:
+        from desktop.store import conversations
+
+        assign = getattr(conversations, "assign", None)
+        if assign is None or self.me_id is None:
+            raise NotImplementedError("the store cannot assign conversations yet")
+        me = self.me_id
+        await self.store.run(lambda s: assign(s, conversation_id, me))
+
+
+def _identity_name(session: object, identity_id: int) -> str:
+    from sqlalchemy import text
+
+    row = session.execute(  # type: ignore[attr-defined]
+        text("SELECT display_name, handle FROM identities WHERE id = :i"), {"i": identity_id}
+    ).first()
+    if row is None:
+        return ""
+    return str(row[0] or row[1] or "")
+
+
+def snooze_until(now: datetime) -> datetime:
+    """Snooze wakes the conversation at 09:00 UTC the next day (a preset; a picker later)."""
+    from datetime import timedelta
+
+    tomorrow = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return tomorrow
+
+
+# -- in memory ------------------------------------------------------------------------------
+
+
+class MemorySource:
+    """InboxSource over plain Python data: for tests and the no-store empty state."""
+
+    def __init__(self, rows: Sequence[InboxRow] = (), me_id: int | None = 1) -> None:
+        self.me_id = me_id
+        self._rows: dict[int, InboxRow] = {r.id: r for r in rows}
+        self._assignee: dict[int, int | None] = {r.id: None for r in rows}
+        self._threads: dict[int, list[ThreadMessage]] = {}
+        self._subscribers: list[ChangeCallback] = []
+        self.outbox = 0
+        self.row_fetches = 0  # how many rows() calls: tests check the model fetches lazily
+
+    # -- test helpers -----------------------------------------------------------------------
+    def put(self, row: InboxRow, assignee_id: int | None = None) -> None:
+        """Insert or replace a conversation and announce it like a commit would."""
+        self._rows[row.id] = row
+        self._assignee[row.id] = assignee_id
+        self._publish([row.id])
+
+    def remove(self, conversation_id: int) -> None:
+        self._rows.pop(conversation_id, None)
+        self._publish([conversation_id])
+
+    def set_thread(self, conversation_id: int, messages: Sequence[ThreadMessage]) -> None:
+        self._threads[conversation_id] = list(messages)
+
+    def _publish(self, ids: Sequence[int]) -> None:
+        changes = ChangeSet((ChangeRecord("conversation", tuple(ids), "memory"),))
+        for callback in list(self._subscribers):
+            callback(changes)
+
+    # -- InboxSource ------------------------------------------------------------------------
+    def _matches(self, row: InboxRow, f: InboxFilter) -> bool:
+        me = f.me_id if f.me_id is not None else self.me_id
+        assignee = self._assignee.get(row.id)
+        resolved = row.status is ConversationStatus.RESOLVED
+        open_ = row.status in (ConversationStatus.OPEN, ConversationStatus.PENDING)
+        view_ok = {
+            View.ALL: True,
+            View.NEEDS_REPLY: row.needs_reply and open_,
+            View.MINE: assignee == me and not resolved,
+            View.UNASSIGNED: assignee is None and open_,
+            View.HANDED_TO_ME: False,
+            View.SNOOZED: row.status is ConversationStatus.SNOOZED,
+            View.RESOLVED: resolved,
+        }[f.view]
+        if not view_ok:
+            return False
+        if f.platform is not None and row.platform is not f.platform:
+            return False
+        if f.status is not None and row.status is not f.status:
+            return False
+        if f.unread is not None and row.unread != f.unread:
+            return False
+        return f.conversation_ids is None or row.id in set(f.conversation_ids)
+
+    def ids(self, f: InboxFilter, sort: Sort = Sort.NEWEST) -> list[int]:
+        chosen = [r for r in self._rows.values() if self._matches(r, f)]
+        epoch = datetime(1970, 1, 1)
+        if sort is Sort.OLDEST_WAITING:
+            chosen.sort(key=lambda r: (_naive(r.last_inbound_at) or epoch, r.id))
+        elif sort is Sort.PRIORITY:
+            chosen.sort(key=lambda r: (-r.priority, _neg_time(r.last_message_at), -r.id))
+        else:
+            chosen.sort(key=lambda r: (_naive(r.last_message_at) or epoch, r.id), reverse=True)
+        return [r.id for r in chosen]
+
+    def rows(self, conversation_ids: Sequence[int]) -> list[InboxRow]:
+        self.row_fetches += 1
+        return [self._rows[i] for i in conversation_ids if i in self._rows]
+
+    def view_counts(self) -> dict[View, int]:
+        return {v: len(self.ids(InboxFilter(view=v))) for v in View}
+
+    def thread(self, conversation_id: int) -> list[ThreadMessage]:
+        return list(self._threads.get(conversation_id, []))
+
+    def search(self, query: str) -> list[int]:
+        words = query.lower().split()
+        return [
+            r.id
+            for r in self._rows.values()
+            if all(w in f"{r.snippet} {r.customer_name} {r.customer_handle}".lower() for w in words)
+        ]
+
+    def outbox_count(self) -> int:
+        return self.outbox
+
+    def subscribe(self, callback: ChangeCallback) -> Unsubscribe:
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    async def set_status(self, conversation_id: int, status: ConversationStatus) -> None:
+        row = self._rows[conversation_id]
+        open_ = status in (ConversationStatus.OPEN, ConversationStatus.PENDING)
+        self.put(
+            replace(row, status=status, needs_reply=row.needs_reply and open_),
+            self._assignee.get(conversation_id),
+        )
+
+    async def mark_unread(self, conversation_id: int, unread: bool = True) -> None:
+        self.put(replace(self._rows[conversation_id], unread=unread), self._assignee.get(
+            conversation_id
+        ))
+
+    async def assign_to_me(self, conversation_id: int) -> None:
+        row = self._rows[conversation_id]
+        self.put(replace(row, assignee_name="Me"), self.me_id)
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=None) if value is not None and value.tzinfo else value
+
+
+def _neg_time(value: datetime | None) -> float:
+    v = _naive(value)
+    return -(v - datetime(1970, 1, 1)).total_seconds() if v else 0.0
+
+
+def sample_row(
+    conversation_id: int,
+    *,
+    minutes_ago: float = 0.0,
+    now: datetime | None = None,
+    platform: Platform = Platform.MASTODON,
+    customer: str = "",
+    snippet: str = "",
+    status: ConversationStatus = ConversationStatus.OPEN,
+    unread: bool = True,
+    needs_reply: bool = True,
+) -> InboxRow:
+    """A display row with sensible defaults (tests, the screenshot script)."""
+    from datetime import timedelta
+
+    now = now or datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    at = now - timedelta(minutes=minutes_ago)
+    name = customer or f"Customer {conversation_id}"
+    return InboxRow(
+        id=conversation_id,
+        platform=platform,
+        customer_name=name,
+        customer_handle="@" + name.lower().replace(" ", "") + "@example.social",
+        snippet=snippet or f"Message number {conversation_id}",
+        brand_name="Acme",
+        account_handle="@acme",
+        last_inbound_at=at,
+        last_message_at=at,
+        status=status,
+        assignee_name=None,
+        unread=unread,
+        priority=0.0,
+        needs_reply=needs_reply,
+    )
+
