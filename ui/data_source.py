@@ -161,16 +161,12 @@ class StoreSource:
         until = None
         if status is ConversationStatus.SNOOZED:
             until = snooze_until(datetime.now(UTC))
-        await self.store.run(
-            lambda s: conversations.set_status(s, conversation_id, status, until)
-        )
+        await self.store.run(lambda s: conversations.set_status(s, conversation_id, status, until))
 
     async def mark_unread(self, conversation_id: int, unread: bool = True) -> None:
         from desktop.store import conversations
 
-        await self.store.run(
-            lambda s: conversations.mark_read(s, conversation_id, read=not unread)
-        )
+        await self.store.run(lambda s: conversations.mark_read(s, conversation_id, read=not unread))
 
     async def assign_to_me(self, conversation_id: int) -> None:
         from desktop.store import conversations
@@ -310,9 +306,9 @@ class MemorySource:
         )
 
     async def mark_unread(self, conversation_id: int, unread: bool = True) -> None:
-        self.put(replace(self._rows[conversation_id], unread=unread), self._assignee.get(
-            conversation_id
-        ))
+        self.put(
+            replace(self._rows[conversation_id], unread=unread), self._assignee.get(conversation_id)
+        )
 
     async def assign_to_me(self, conversation_id: int) -> None:
         row = self._rows[conversation_id]
@@ -362,4 +358,3 @@ def sample_row(
         priority=0.0,
         needs_reply=needs_reply,
     )
-

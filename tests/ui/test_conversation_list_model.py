@@ -81,8 +81,7 @@ def _view(qtbot, model: ConversationListModel) -> QTableView:
 
 def _select(view: QTableView, row: int) -> None:
     flags = (
-        QItemSelectionModel.SelectionFlag.ClearAndSelect
-        | QItemSelectionModel.SelectionFlag.Rows
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
     )
     view.selectionModel().setCurrentIndex(view.model().index(row, 0), flags)
 
