@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -30,6 +30,9 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -99,6 +102,30 @@ def _named(widget: QWidget, name: str, accessible: str) -> Any:
     return widget
 
 
+CountRole = Qt.ItemDataRole.UserRole + 1
+
+
+class ViewCountDelegate(QStyledItemDelegate):
+    """Sidebar rows: the view's name on the left, its live count right-aligned."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        super().paint(painter, option, index)
+        count = index.data(CountRole)
+        if not count:
+            return
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        role = (
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        )
+        painter.setPen(option.palette.color(role))  # type: ignore[attr-defined]
+        rect = option.rect.adjusted(0, 0, -14, 0)  # type: ignore[attr-defined]
+        painter.drawText(
+            rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), count
+        )
+        painter.restore()
+
+
 class ShortcutHelp(QDialog):
     """Every shortcut, from SHORTCUTS. Opened with open() (never exec() from a coroutine)."""
 
@@ -129,7 +156,9 @@ class ShortcutHelp(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(460, 440)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.resizeRowsToContents()
+        self.resize(500, 40 + table.verticalHeader().length() + 90)
 
 
 class MainWindow(QMainWindow):
@@ -175,6 +204,7 @@ class MainWindow(QMainWindow):
         self.views.setCurrentRow(0)
         self.views.currentItemChanged.connect(self._view_chosen)
         self.views.setMinimumWidth(170)
+        self.views.setItemDelegate(ViewCountDelegate(self.views))
 
         self.search_box = _named(QLineEdit(), "searchBox", "Search conversations")
         self.search_box.setPlaceholderText("Search  (/)   e.g. refund from:jane platform:bluesky")
@@ -211,11 +241,11 @@ class MainWindow(QMainWindow):
         hh.setStretchLastSection(False)
         widths = {
             COL_PLATFORM: 34,
-            COL_CUSTOMER: 170,
-            COL_ACCOUNT: 150,
-            COL_AGE: 64,
-            COL_STATUS: 140,
-            COL_ASSIGNEE: 90,
+            COL_CUSTOMER: 160,
+            COL_ACCOUNT: 165,
+            COL_AGE: 60,
+            COL_STATUS: 96,
+            COL_ASSIGNEE: 96,
         }
         for col, width in widths.items():
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
@@ -262,7 +292,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([190, 760, 450])
+        self.splitter.setSizes([180, 820, 400])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -374,7 +404,8 @@ class MainWindow(QMainWindow):
             view = View(item.data(Qt.ItemDataRole.UserRole))
             label = VIEW_LABELS[view]
             n = self.counts.get(view)
-            item.setText(f"{label}    {n:,}" if n is not None else label)
+            item.setText(label)
+            item.setData(CountRole, f"{n:,}" if n is not None else "")
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{label}, {n or 0} conversations")
 
     def _update_empty(self) -> None:

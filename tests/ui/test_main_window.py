@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QWidget
 
 from desktop.domain.enums import ConversationStatus, Direction
 from ui.data_source import MemorySource, ThreadMessage, View, sample_row
-from ui.main_window import SHORTCUTS, MainWindow, ShortcutHelp
+from ui.main_window import SHORTCUTS, CountRole, MainWindow, ShortcutHelp
 
 
 @pytest.fixture
@@ -52,17 +52,18 @@ def test_every_interactive_widget_is_named(window, qtbot):
 
 
 def test_sidebar_shows_view_counts(window):
-    labels = [window.views.item(i).text() for i in range(window.views.count())]
-    assert labels[0].startswith("All") and labels[0].endswith("10")
-    assert [lbl.split()[0] for lbl in labels] == [
+    items = [window.views.item(i) for i in range(window.views.count())]
+    assert [i.text() for i in items] == [
         "All",
-        "Needs",
+        "Needs reply",
         "Mine",
         "Unassigned",
-        "Handed",
+        "Handed to me",
         "Snoozed",
         "Resolved",
     ]
+    assert [i.data(CountRole) for i in items] == ["10", "10", "0", "10", "0", "0", "0"]
+    assert items[0].data(Qt.ItemDataRole.AccessibleTextRole) == "All, 10 conversations"
 
 
 def test_rows_have_fixed_height(window):

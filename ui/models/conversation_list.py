@@ -238,7 +238,7 @@ class ConversationListModel(QAbstractTableModel):
         if role == RowRole:
             return r
         if role == Qt.ItemDataRole.FontRole:
-            return self._bold if r.unread else None
+            return self._bold if r.unread and col in (COL_CUSTOMER, COL_SNIPPET) else None
         if role == Qt.ItemDataRole.DecorationRole:
             return platform_icon(r.platform) if col == COL_PLATFORM else None
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -248,6 +248,8 @@ class ConversationListModel(QAbstractTableModel):
                 return f"{r.customer_name}\n{r.customer_handle}"
             if col == COL_SNIPPET:
                 return r.snippet
+            if col == COL_ACCOUNT:
+                return f"{r.brand_name}\n{r.account_handle}"
             return None
         if role == Qt.ItemDataRole.AccessibleTextRole and col == COL_PLATFORM:
             return r.platform.value.capitalize()
@@ -267,8 +269,7 @@ class ConversationListModel(QAbstractTableModel):
             since = r.last_inbound_at if r.needs_reply else r.last_message_at
             return age_text(since, self._clock())
         if col == COL_STATUS:
-            text = _STATUS_TEXT.get(r.status, r.status.value)
-            return f"{text} · needs reply" if r.needs_reply else text
+            return "Needs reply" if r.needs_reply else _STATUS_TEXT.get(r.status, r.status.value)
         if col == COL_ASSIGNEE:
             return r.assignee_name or ""
         return ""

@@ -1,0 +1,77 @@
+"""Draw the main window on a real X server and save PNGs (run by test_screenshots.py).
+
+    python tests/ui/screenshot_main.py OUT_DIR
+
+A generated demo workspace (desktop.demo.generator, seeded) is opened through StoreSource;
+the window is shown in light and dark, and with the longest thread selected.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import PySide6  # noqa: F401  (before anything that might pull qasync)
+from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtWidgets import QApplication
+
+from desktop.demo.generator import generate
+from desktop.store import Store
+from ui.data_source import StoreSource
+from ui.main_window import MainWindow
+from ui.theme import apply_theme
+
+
+def settle(ms: int = 300) -> None:
+    loop = QEventLoop()
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    QCoreApplication.processEvents()
+
+
+def main() -> int:
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication([sys.argv[0]])
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "switchboard.sqlite3")
+        try:
+            generate(store, 1500, seed=7)
+            source = StoreSource(store)
+            for theme in ("light", "dark"):
+                apply_theme(app, theme)
+                window = MainWindow(source)
+                window.resize(1400, 860)
+                window.show()
+                window.select_row(1)
+                window.table.setFocus()
+                settle()
+                window.grab().save(str(out / f"main-{theme}.png"))
+                if theme == "light":
+                    # the longest thread in the first screenful
+                    best = max(
+                        range(min(40, window.model.rowCount())),
+                        key=lambda r: len(source.thread(window.model.id_at(r) or 0)),
+                    )
+                    window.select_row(best)
+                    settle()
+                    window.grab().save(str(out / "long-thread.png"))
+                    window.show_help()
+                    settle()
+                    assert window.help_dialog is not None
+                    window.help_dialog.grab().save(str(out / "shortcuts.png"))
+                    window.help_dialog.reject()
+                window.close()
+                window.deleteLater()
+                settle(50)
+        finally:
+            store.close()
+    print("saved", *sorted(p.name for p in out.glob("*.png")))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
