@@ -36,3 +36,13 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
 @pytest.fixture
 def memory_source() -> MemorySource:
     return MemorySource([sample_row(i, minutes_ago=10 * (10 - i)) for i in range(1, 11)])
+
+
+def show_active(qtbot: object, widget: object) -> None:
+    """Show a top-level widget and wait until it is the ACTIVE window: window-wide shortcuts
+    (j, k, e, ...) only fire in the active window, and offscreen activation is asynchronous.
+    Call from sync tests only (qtbot.waitUntil inside async def tests hangs teardown)."""
+    widget.show()  # type: ignore[attr-defined]
+    qtbot.waitExposed(widget)  # type: ignore[attr-defined]
+    widget.activateWindow()  # type: ignore[attr-defined]
+    qtbot.waitUntil(widget.isActiveWindow, timeout=3000)  # type: ignore[attr-defined]

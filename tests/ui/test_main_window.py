@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QWidget
 
 from desktop.domain.enums import ConversationStatus, Direction
+from tests.ui.conftest import show_active
 from ui.data_source import MemorySource, ThreadMessage, View, sample_row
 from ui.main_window import SHORTCUTS, CountRole, MainWindow, ShortcutHelp
 
@@ -15,8 +16,7 @@ from ui.main_window import SHORTCUTS, CountRole, MainWindow, ShortcutHelp
 def window(qtbot, memory_source):
     w = MainWindow(memory_source)
     qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    show_active(qtbot, w)
     w.select_row(0)
     w.table.setFocus()
     return w
