@@ -131,3 +131,39 @@ def test_refresh_refetches_only_named_rows(memory_source):
     assert model.cached_row(model.id_at(3)) is not None
     assert model.data(model.index(2, COL_CUSTOMER)) == "● Renamed"
     assert memory_source.row_fetches == fetches + 1
+
+
+def test_a_conversation_moving_to_the_top_is_a_row_move(qtbot, qtmodeltester):
+    source = MemorySource([sample_row(i, minutes_ago=i) for i in range(1, 301)])
+    model = _model(source)
+    qtmodeltester.check(model, force_py=True)
+    view = _view(qtbot, model)
+    _select(view, 200)
+    chosen = _selected_id(view)
+    moves = []
+    model.rowsMoved.connect(lambda *args: moves.append(args))
+    resets = []
+    model.modelReset.connect(lambda: resets.append(1))
+    # the selected conversation gets a new message and a new conversation arrives with it
+    ids = model.ids()
+    model.set_ids([9001, chosen, *[i for i in ids if i != chosen]])
+    assert model.ids()[:2] == [9001, chosen]
+    assert len(moves) == 1 and not resets
+    assert _selected_id(view) == chosen
+    assert view.selectionModel().currentIndex().row() == 1
+    # and back down again
+    ids = model.ids()
+    model.set_ids([*ids[:1], *ids[2:150], chosen, *ids[150:]])
+    assert _selected_id(view) == chosen
+    assert model.id_at(view.selectionModel().currentIndex().row()) == chosen
+
+
+def test_prefix_and_suffix_helpers():
+    from ui.models.conversation_list import _common_prefix, _common_suffix
+
+    a = list(range(10_000))
+    b = [*a[:5000], -1, *a[5000:]]
+    assert _common_prefix(a, b) == 5000
+    assert _common_suffix(a, b, 5000) == 5000
+    assert _common_prefix(a, a[:3]) == 3
+    assert _common_suffix([1, 2], [1, 2], 0) == 0

@@ -75,7 +75,6 @@ class ConversationListModel(QAbstractTableModel):
         super().__init__(parent)  # type: ignore[arg-type]
         self._source = source
         self._ids: list[int] = []
-        self._row_of: dict[int, int] | None = {}
         self._cache: OrderedDict[int, InboxRow] = OrderedDict()
         self._clock = clock or (lambda: datetime.now(UTC))
         self._bold = QFont()
@@ -86,7 +85,6 @@ class ConversationListModel(QAbstractTableModel):
         self.beginResetModel()
         self._source = source
         self._ids = []
-        self._row_of = {}
         self._cache.clear()
         self.endResetModel()
 
@@ -97,73 +95,118 @@ class ConversationListModel(QAbstractTableModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, conversation_id: int) -> int | None:
-        if self._row_of is None:
-            self._row_of = {cid: i for i, cid in enumerate(self._ids)}
-        return self._row_of.get(conversation_id)
+        try:
+            return self._ids.index(conversation_id)  # C-speed scan: ~1 ms per 100k rows
+        except ValueError:
+            return None
 
     def cached_row(self, conversation_id: int) -> InboxRow | None:
         return self._cache.get(conversation_id)
 
     def set_ids(self, new_ids: Sequence[int]) -> None:
-        """Move to a new ordered id list with row-level signals (never a reset).
+        """Move to a new ordered id list with row-level signals.
 
-        Removes vanished ids, inserts new ones where they belong, and if the survivors changed
-        order, emits a layout change that maps persistent indexes (the selection) by id.
+        Only the window between the common prefix and the common suffix is touched (a new
+        conversation at the top of a 1M list is one insert, found with C-speed slice compares).
+        Inside it: vanished ids are removed, new ones inserted where they belong, and if the
+        survivors changed order, a layout change maps persistent indexes (the selection) by id.
         """
         new_ids = list(new_ids)
-        if new_ids == self._ids:
+        old = self._ids
+        if new_ids == old:
             return
-        new_set = set(new_ids)
+        if not old or not new_ids:
+            self.beginResetModel()
+            self._ids = new_ids
+            if not new_ids:
+                self._cache.clear()
+            self.endResetModel()
+            return
+        p = _common_prefix(old, new_ids)
+        s = _common_suffix(old, new_ids, min(len(old), len(new_ids)) - p)
+        old_win, new_win = old[p : len(old) - s], new_ids[p : len(new_ids) - s]
+        if not self._fast_path(p, old_win, new_win):
+            self._apply_window(p, old_win, new_win)
+
+    def _fast_path(self, p: int, old_win: list[int], new_win: list[int]) -> bool:
+        """The shapes sync produces, at C speed: new conversations at the top, and one
+        conversation moving to the top because a message arrived (a row move, so the
+        selection follows it)."""
+        d = len(new_win) - len(old_win)
+        if d < 0 or not old_win:
+            return False
+        # new_win == [new ids...] + [old_win[-1]] + old_win[:-1]
+        if new_win[d] == old_win[-1] and new_win[d + 1 :] == old_win[:-1]:
+            if d:
+                self.beginInsertRows(QModelIndex(), p, p + d - 1)
+                self._ids[p:p] = new_win[:d]
+                self.endInsertRows()
+            src, dest = p + d + len(old_win) - 1, p + d
+            if src != dest:
+                self.beginMoveRows(QModelIndex(), src, src, QModelIndex(), dest)
+                self._ids.insert(dest, self._ids.pop(src))
+                self.endMoveRows()
+            return True
+        # one conversation moving down: new_win == old_win[1:] + [old_win[0]]
+        if d == 0 and new_win[-1] == old_win[0] and new_win[:-1] == old_win[1:]:
+            src, last = p, p + len(old_win) - 1
+            self.beginMoveRows(QModelIndex(), src, src, QModelIndex(), last + 1)
+            self._ids.insert(last, self._ids.pop(src))
+            self.endMoveRows()
+            return True
+        return False
+
+    def _apply_window(self, p: int, old_win: list[int], new_win: list[int]) -> None:
+        new_set = set(new_win)
         # 1. removals, as contiguous runs from the bottom so earlier rows keep their numbers
-        gone = [i for i, cid in enumerate(self._ids) if cid not in new_set]
+        gone = [p + i for i, cid in enumerate(old_win) if cid not in new_set]
         for first, last in reversed(_runs(gone)):
             self.beginRemoveRows(QModelIndex(), first, last)
             for cid in self._ids[first : last + 1]:
                 self._cache.pop(cid, None)
             del self._ids[first : last + 1]
-            self._row_of = None
             self.endRemoveRows()
-        # 2. insertions: at their final places when the survivors kept their order
-        old_set = set(self._ids)
-        survivors_in_new_order = [cid for cid in new_ids if cid in old_set]
-        if survivors_in_new_order == self._ids:
-            added = [i for i, cid in enumerate(new_ids) if cid not in old_set]
+        survivors = [cid for cid in old_win if cid in new_set]
+        old_set = set(survivors)
+        # 2. insertions at their final places when the survivors kept their order
+        if [cid for cid in new_win if cid in old_set] == survivors:
+            added = [p + i for i, cid in enumerate(new_win) if cid not in old_set]
             for first, last in _runs(added):
                 self.beginInsertRows(QModelIndex(), first, last)
-                self._ids[first:first] = new_ids[first : last + 1]
-                self._row_of = None
+                self._ids[first:first] = new_win[first - p : last - p + 1]
                 self.endInsertRows()
             return
-        # 3. a reorder: append the new ids, then one layout change to the final order
-        added_ids = [cid for cid in new_ids if cid not in old_set]
+        # 3. a reorder inside the window: append the new ids to it, then one layout change
+        added_ids = [cid for cid in new_win if cid not in old_set]
         if added_ids:
-            first = len(self._ids)
+            first = p + len(survivors)
             self.beginInsertRows(QModelIndex(), first, first + len(added_ids) - 1)
-            self._ids.extend(added_ids)
-            self._row_of = None
+            self._ids[first:first] = added_ids
             self.endInsertRows()
         self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        old_ids = self._ids
-        self._ids = new_ids
-        self._row_of = None
-        new_rows = {cid: i for i, cid in enumerate(new_ids)}
-        self._row_of = new_rows
-        targets = [
-            self.index(new_rows[old_ids[p.row()]], p.column()) if p.isValid() else QModelIndex()
-            for p in persistent
-        ]
-        self.changePersistentIndexList(persistent, targets)
+        end = p + len(new_win)
+        before = self._ids[p:end]
+        where = {cid: p + i for i, cid in enumerate(new_win)}
+        moved_from = []
+        moved_to = []
+        for index in self.persistentIndexList():
+            if index.isValid() and p <= index.row() < end:
+                moved_from.append(index)
+                moved_to.append(self.index(where[before[index.row() - p]], index.column()))
+        self._ids[p:end] = new_win
+        self.changePersistentIndexList(moved_from, moved_to)
         self.layoutChanged.emit()
 
     def refresh(self, conversation_ids: Iterable[int]) -> None:
-        """Forget cached rows for these ids and repaint only their rows."""
-        rows: list[int] = []
-        for cid in conversation_ids:
-            self._cache.pop(cid, None)
-            row = self.row_of(cid)
-            if row is not None:
-                rows.append(row)
+        """Forget cached rows for these ids and repaint their rows. Rows not in the cache are
+        not on screen (painting caches them) and fetch fresh data when they are painted."""
+        wanted = {cid for cid in conversation_ids if self._cache.pop(cid, None) is not None}
+        if not wanted:
+            return
+        if len(wanted) <= 16:
+            rows = [r for r in (self.row_of(cid) for cid in wanted) if r is not None]
+        else:
+            rows = [i for i, cid in enumerate(self._ids) if cid in wanted]
         last_col = self.columnCount() - 1
         for first, last in _runs(sorted(rows)):
             self.dataChanged.emit(self.index(first, 0), self.index(last, last_col))
@@ -273,6 +316,31 @@ class ConversationListModel(QAbstractTableModel):
         if col == COL_ASSIGNEE:
             return r.assignee_name or ""
         return ""
+
+
+CHUNK = 4096
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    """Length of the common prefix, compared chunk by chunk at C speed."""
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i : i + CHUNK] == b[i : i + CHUNK]:
+        i += CHUNK
+    while i < n and a[i] == b[i]:
+        i += 1
+    return min(i, n)
+
+
+def _common_suffix(a: list[int], b: list[int], limit: int) -> int:
+    """Length of the common suffix, at most `limit` (so it never overlaps the prefix)."""
+    la, lb = len(a), len(b)
+    k = 0
+    while k + CHUNK <= limit and a[la - k - CHUNK : la - k] == b[lb - k - CHUNK : lb - k]:
+        k += CHUNK
+    while k < limit and a[la - k - 1] == b[lb - k - 1]:
+        k += 1
+    return k
 
 
 def _runs(sorted_rows: Sequence[int]) -> list[tuple[int, int]]:
