@@ -2,11 +2,13 @@
 
 Two kinds of question, two kinds of query:
 
-- Message counts (inbound volume, replies sent, per day, busiest hours) come from the
-  covering index messages(direction, created_at, account_id): no table rows and no join;
-  brand and platform filters become a set of account ids. Hours are bucketed in SQL by
-  their UTC hour and moved to each brand's local time in Python (a few thousand buckets),
-  so the heat map is right across DST changes.
+- Message counts (inbound volume, replies sent, per day, busiest hours) come from
+  report_hourly, counts per UTC hour, account and direction that triage's incremental
+  recompute keeps (each message counted once, as it passes the watermark); brand and
+  platform filters become a set of account ids. Each hour is moved to its brand's local
+  time in Python, so the heat map and the days are right across DST changes. Ranges are
+  counted in whole UTC hours (the window asks for whole days). Erasing a customer does not
+  lower past counts (they hold no personal data).
 - Conversation figures (response rate, first-response times, target, resolution,
   sentiment, top customers) take the conversations whose first customer message falls in
   the range (index on first_inbound_at) with their stored triage facts; nothing is
@@ -231,30 +233,42 @@ def _conversation_scope(
 
 
 # -- message counts ----------------------------------------------------------------------------
+def _hour(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H")
+
+
 def _hourly(
     session: Session, f: ReportFilter, zones: dict[int, tuple[int, str, str]]
-) -> list[tuple[str, str, int, int]]:
-    """(direction, 'YYYY-MM-DD HH' in UTC, account id, messages)."""
-    params: dict[str, Any] = {"start": _bound(f.start), "end": _bound(f.end)}
+) -> list[tuple[str, str, str, int]]:
+    """(direction, 'YYYY-MM-DD HH' in UTC, brand time zone, messages), whole UTC hours.
+
+    Without a colleague filter this reads the hourly counts triage keeps (report_hourly);
+    a colleague's messages are counted from the messages of the conversations they hold.
+    """
     if f.agent_id is not None:
         scope, params = _conversation_scope(f, dated="m.created_at")
+        params |= {"start": _hour(f.start), "end": _hour(f.end)}
         sql = (
-            "SELECT m.direction, substr(m.created_at, 1, 13), m.account_id, COUNT(*) "
+            "SELECT m.direction, substr(m.created_at, 1, 13) AS h, b.timezone, COUNT(*) "
             "FROM conversations c JOIN messages m ON m.conversation_id = c.id "
-            f"WHERE {scope} GROUP BY 1, 2, 3"
+            "JOIN brands b ON b.id = c.brand_id "
+            f"WHERE {scope.replace('m.created_at', 'substr(m.created_at, 1, 13)')} "
+            "GROUP BY 1, 2, 3"
         )
-        return [tuple(r) for r in session.execute(text(sql), params)]
+        return [(r[0], r[1], r[2], r[3]) for r in session.execute(text(sql), params)]
     accounts = _accounts_in_scope(f, zones)
     narrow = len(accounts) < len(zones)
+    params = {"start": _hour(f.start), "end": _hour(f.end)}
     sql = (
-        "SELECT direction, substr(created_at, 1, 13), account_id, COUNT(*) FROM messages "
-        "WHERE direction IN ('in', 'out') AND created_at >= :start AND created_at < :end "
-        + ("AND account_id IN (SELECT value FROM json_each(:accounts)) " if narrow else "")
-        + "GROUP BY 1, 2, 3"
+        "SELECT r.direction, r.hour, b.timezone, SUM(r.n) FROM report_hourly r "
+        "JOIN accounts a ON a.id = r.account_id JOIN brands b ON b.id = a.brand_id "
+        "WHERE r.hour >= :start AND r.hour < :end "
+        + ("AND r.account_id IN (SELECT value FROM json_each(:accounts)) " if narrow else "")
+        + "GROUP BY r.hour, r.direction, b.timezone"
     )
     if narrow:
         params["accounts"] = json.dumps(accounts)
-    return [tuple(r) for r in session.execute(text(sql), params)]
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(text(sql), params)]
 
 
 def _local_hour(bucket: str, zone: ZoneInfo) -> datetime:
@@ -262,20 +276,13 @@ def _local_hour(bucket: str, zone: ZoneInfo) -> datetime:
 
 
 def _message_counts(
-    hourly: list[tuple[str, str, int, int]],
-    zones: dict[int, tuple[int, str, str]],
-    own_posts_by_day: dict[date, int],
+    hourly: list[tuple[str, str, str, int]], own_posts_by_day: dict[date, int]
 ) -> tuple[int, int, tuple[DayCount, ...], tuple[tuple[int, ...], ...]]:
-    # Merge accounts sharing a time zone first: conversions per (bucket, zone), not per row.
-    per_zone: dict[tuple[str, str, str], int] = defaultdict(int)
-    for direction, bucket, account_id, n in hourly:
-        zone = zones[account_id][2] if account_id in zones else "UTC"
-        per_zone[(direction, bucket, zone)] += n
     heat = [[0] * 24 for _ in range(7)]
     inbound_days: dict[date, int] = defaultdict(int)
     out_days: dict[date, int] = defaultdict(int)
     cache: dict[str, ZoneInfo] = {}
-    for (direction, bucket, zone_name), n in per_zone.items():
+    for direction, bucket, zone_name, n in hourly:
         local = _local_hour(bucket, cache.setdefault(zone_name, ZoneInfo(zone_name)))
         if direction == "in":
             heat[local.weekday()][local.hour] += n
@@ -438,7 +445,7 @@ def report(session: Session, f: ReportFilter, now: datetime | None = None) -> Re
     now = now or datetime.now(UTC)
     zones = _account_zones(session)
     posts, posts_by_day = _posts(session, f)
-    inbound, replies, days, heat = _message_counts(_hourly(session, f, zones), zones, posts_by_day)
+    inbound, replies, days, heat = _message_counts(_hourly(session, f, zones), posts_by_day)
     response, sentiment, by_platform, by_colleague = _conversation_figures(session, f, now)
     return Report(
         filter=f,

@@ -96,6 +96,14 @@ brand_targets = Table(
     Column("hours", JSON, nullable=False),
     Column("closed_dates", JSON, nullable=False),
 )
+report_hourly = Table(
+    "report_hourly",
+    _meta,
+    Column("hour", String(13), primary_key=True),
+    Column("account_id", Integer, primary_key=True),
+    Column("direction", String(3), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
 urgent_words_table = Table(
     "urgent_words",
     _meta,
@@ -393,7 +401,8 @@ def _to_new(r: Any, scored: dict[int, float], words: tuple[str, ...]) -> NewMess
 
 
 _MESSAGES_SQL = (
-    "SELECT m.id, m.conversation_id, m.direction, m.created_at, m.text, s.compound"
+    "SELECT m.id, m.conversation_id, m.account_id, m.direction, m.created_at, m.text,"
+    " s.compound"
     " FROM messages m LEFT JOIN message_sentiment s ON s.message_id = m.id"
 )
 
@@ -416,7 +425,26 @@ def _new_messages(
     out: dict[int, list[NewMessage]] = defaultdict(list)
     for r in raw:
         out[r.conversation_id].append(_to_new(r, scored, words))
+    _count_hourly(session, raw)
     return out
+
+
+_HOURLY_UPSERT = text(
+    "INSERT INTO report_hourly (hour, account_id, direction, n) VALUES (:h, :a, :d, :n) "
+    "ON CONFLICT (hour, account_id, direction) DO UPDATE SET n = n + excluded.n"
+)
+
+
+def _count_hourly(session: Session, raw: Sequence[Any]) -> None:
+    """Add messages seen for the first time (above the watermark) to the hourly counts the
+    reports read. Each message passes the watermark once, so each is counted once."""
+    counts: dict[tuple[str, int, str], int] = defaultdict(int)
+    for r in raw:
+        counts[(str(r.created_at)[:13], r.account_id, r.direction)] += 1
+    if counts:
+        session.execute(
+            _HOURLY_UPSERT, [{"h": h, "a": a, "d": d, "n": n} for (h, a, d), n in counts.items()]
+        )
 
 
 def _all_messages(session: Session, cid: int, words: tuple[str, ...]) -> list[NewMessage]:

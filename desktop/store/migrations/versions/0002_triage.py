@@ -108,16 +108,37 @@ def upgrade() -> None:
     # Plain ALTER TABLE ADD COLUMN (no batch copy of a possibly large table).
     op.add_column("conversations", sa.Column("due_at", sa.DateTime(), nullable=True))
     op.create_index("ix_conv_due", "conversations", ["due_at"], sqlite_where=sa.text(NEEDS_REPLY))
-    op.create_index("ix_conv_first_inbound", "conversations", ["first_inbound_at"])
-    # Reports count messages by direction over a date range, per account (hence brand and
-    # platform): a covering index, so no table look-ups and no join.
+    # Conversation figures by first customer message: covering, so a quarter or a year of
+    # conversations is read from the index alone.
     op.create_index(
-        "ix_msg_direction_created", "messages", ["direction", "created_at", "account_id"]
+        "ix_conv_first_inbound",
+        "conversations",
+        [
+            "first_inbound_at",
+            "brand_id",
+            "account_id",
+            "platform",
+            "assignee_id",
+            "status",
+            "customer_id",
+            "first_response_at",
+            "due_at",
+        ],
+    )
+    # Messages per UTC hour, account and direction, kept up to date by triage's incremental
+    # recompute: the reports' volumes, days and heat map read this, not the messages.
+    op.create_table(
+        "report_hourly",
+        sa.Column("hour", sa.String(13), primary_key=True),  # 'YYYY-MM-DD HH', UTC
+        sa.Column("account_id", sa.Integer(), primary_key=True),
+        sa.Column("direction", sa.String(3), primary_key=True),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sqlite_with_rowid=False,
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_msg_direction_created", table_name="messages")
+    op.drop_table("report_hourly")
     op.drop_index("ix_conv_first_inbound", table_name="conversations")
     op.drop_index("ix_conv_due", table_name="conversations")
     with op.batch_alter_table("conversations") as batch:
