@@ -52,6 +52,7 @@ class Workspace:
     """What the window shows and how to put it away."""
 
     source: Any = None  # InboxSource | None
+    context: Any = None  # ui.context.AppContext | None: store, engine, me for the panels
     reason: str = ""  # shown in the empty state when source is None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -68,6 +69,7 @@ async def open_workspace(args: argparse.Namespace) -> Workspace:
     try:
         from desktop.store import Store, accounts
         from desktop.store.paths import database_path
+        from ui.context import AppContext
         from ui.data_source import StoreSource
     except ImportError as exc:  # a broken install: show it, do not crash
         log.exception("store unavailable")
@@ -89,7 +91,16 @@ async def open_workspace(args: argparse.Namespace) -> Workspace:
             await live.stop(demo)
 
         source = StoreSource(demo.store, loop)
-        return Workspace(source=source, closers=[stop_demo])
+        context = AppContext(
+            store=demo.store,
+            loop=loop,
+            engine=demo.engine,
+            me_id=source.me_id,
+            profile=profile,
+            demo=True,
+            sandbox_url=demo.sandbox.base_url,
+        )
+        return Workspace(source=source, context=context, closers=[stop_demo])
     try:
         store = Store.open(database_path(args.profile))
     except Exception as exc:  # StoreError: locked, corrupt, newer schema...
@@ -101,7 +112,9 @@ async def open_workspace(args: argparse.Namespace) -> Workspace:
 
     with store.reader() as session:
         connected = accounts.list_accounts(session)
-    workspace = Workspace(source=StoreSource(store, loop), closers=[close_store])
+    source = StoreSource(store, loop)
+    context = AppContext(store=store, loop=loop, me_id=source.me_id, profile=args.profile)
+    workspace = Workspace(source=source, context=context, closers=[close_store])
     if not connected:
         workspace.reason = (
             "No account is connected yet. Connect one with `python -m desktop accounts add`, "
@@ -198,7 +211,7 @@ async def run_window(args: argparse.Namespace, window: Any) -> int:
     if closed.is_set():
         await workspace.close()
         return 0
-    window.set_source(workspace.source, workspace.reason or None)
+    window.set_source(workspace.source, workspace.reason or None, workspace.context)
     if workspace.source is not None and workspace.reason:
         window.show_message(workspace.reason)
     else:

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.enums import ConversationStatus
+from ui.context import AppContext
 from ui.data_source import ChangeSet, InboxFilter, InboxRow, InboxSource, Sort, View
 from ui.icons import app_icon
 from ui.models.conversation_list import (
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Switchboard")
         self.setWindowIcon(app_icon())
         self.source: InboxSource | None = None
+        self.context: AppContext | None = None
         self.filter = InboxFilter()
         self.sort = Sort.NEWEST
         self.search_ids: list[int] | None = None
@@ -341,7 +343,14 @@ class MainWindow(QMainWindow):
             self.shortcuts[name] = shortcut
 
     # -- source -----------------------------------------------------------------------------
-    def set_source(self, source: InboxSource | None, empty_reason: str | None = None) -> None:
+    def set_source(
+        self,
+        source: InboxSource | None,
+        empty_reason: str | None = None,
+        context: AppContext | None = None,
+    ) -> None:
+        """Show `source`; `context` gives the panels the store and engine (None: no workspace)."""
+        self.context = context
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
