@@ -2,7 +2,8 @@
 
     refund "never arrived" from:jane platform:bluesky brand:acme is:unread status:open
 
-Words and "phrases" go to FTS5 (each word also matches as a prefix, for type-ahead);
+Words and "phrases" go to FTS5 (each word also matches as a prefix, for type-ahead) over
+message text, customers' names and handles, and notes;
 `key:value` terms become SQL filters. Results are newest first; only a bounded candidate
 set (the newest matches) is ranked, so a common word over 1M messages stays fast.
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -42,6 +44,8 @@ class SearchHit:
     snippet: str  # with [ and ] around the matched words
     created_at: datetime | None
     platform: Platform
+    # what matched: "message" (its text), "customer" (name or handle), "note"
+    kind: str = "message"
 
 
 KEYS = {"from", "brand", "platform", "is", "status", "assignee", "tag"}
@@ -75,70 +79,145 @@ def parse(query: str) -> Query:
     return Query(tuple(terms), tuple(phrases), filters)
 
 
-def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
-    q = parse(query)
-    where = ["1 = 1"]
-    params: dict[str, object] = {"limit": limit, "candidates": CANDIDATES}
+def _filters(q: Query, params: dict[str, object]) -> tuple[list[str], list[str]]:
+    """SQL conditions for the key:value terms: (for message hits, for conversation hits).
+
+    Message hits filter `from:` on the message's author; conversation hits (a matching
+    customer or note) on the conversation's customer having that handle.
+    """
+    common: list[str] = []
     f = q.filters
-    if "from" in f:
-        where.append(
-            "m.author_identity_id IN (SELECT id FROM identities WHERE lower(handle) = :handle"
-            " OR lower(handle) LIKE :handle_at)"
-        )
-        handle = f["from"].lower().lstrip("@")
-        params.update(handle=handle, handle_at=f"{handle}@%")
     if "platform" in f:
-        where.append("c.platform = :platform")
+        common.append("c.platform = :platform")
         params["platform"] = f["platform"]
     if "brand" in f:
-        where.append("c.brand_id IN (SELECT id FROM brands WHERE lower(name) LIKE :brand)")
+        common.append("c.brand_id IN (SELECT id FROM brands WHERE lower(name) LIKE :brand)")
         params["brand"] = f"{f['brand'].lower()}%"
     if "status" in f:
-        where.append("c.status = :status")
+        common.append("c.status = :status")
         params["status"] = f["status"]
     if f.get("is") == "unread":
-        where.append("c.unread = 1")
+        common.append("c.unread = 1")
     elif f.get("is") in ("needs-reply", "needs_reply"):
-        where.append("c.last_direction = 'in' AND c.status IN ('open', 'pending')")
+        common.append("c.last_direction = 'in' AND c.status IN ('open', 'pending')")
     elif "is" in f:
         raise UserError(f"unknown is:{f['is']} (try is:unread or is:needs-reply)")
     if "assignee" in f:
-        where.append("c.assignee_id IN (SELECT id FROM agents WHERE lower(name) LIKE :assignee)")
+        common.append("c.assignee_id IN (SELECT id FROM agents WHERE lower(name) LIKE :assignee)")
         params["assignee"] = f"{f['assignee'].lower()}%"
     if "tag" in f:
-        where.append(
+        common.append(
             "c.id IN (SELECT ct.conversation_id FROM conversation_tags ct"
             " JOIN tags t ON t.id = ct.tag_id WHERE t.name = :tag)"
         )
         params["tag"] = f["tag"]
+    by_message = ["1 = 1", *common]
+    by_conversation = ["1 = 1", *common]
+    if "from" in f:
+        handles = (
+            "SELECT id FROM identities"
+            " WHERE lower(handle) = :handle OR lower(handle) LIKE :handle_at"
+        )
+        by_message.append(f"m.author_identity_id IN ({handles})")
+        by_conversation.append(
+            f"c.customer_id IN (SELECT customer_id FROM identities WHERE id IN ({handles}))"
+        )
+        handle = f["from"].lower().lstrip("@")
+        params.update(handle=handle, handle_at=f"{handle}@%")
+    return by_message, by_conversation
+
+
+def _hit(r: Any, kind: str) -> SearchHit:
+    created = r[3]
+    return SearchHit(
+        message_id=r[0],
+        conversation_id=r[1],
+        snippet=r[2] or "",
+        created_at=from_db(
+            datetime.fromisoformat(created) if isinstance(created, str) else created
+        ),
+        platform=Platform(r[4]),
+        kind=kind,
+    )
+
+
+def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
+    """Messages whose text matches, and conversations whose customer (name or a handle) or
+    notes match; newest first. A conversation found through its customer or a note is
+    dated by its last message and shows what matched as its snippet."""
+    q = parse(query)
+    params: dict[str, object] = {"limit": limit, "candidates": CANDIDATES}
+    by_message, by_conversation = _filters(q, params)
     match = q.fts()
-    if match:
-        # Newest candidates first (rowid order follows ingest order), then filter and sort.
-        sql = f"""
-        WITH hits AS (
-          SELECT rowid AS id, snippet(messages_fts, 0, '[', ']', '…', 12) AS snip
-          FROM messages_fts WHERE messages_fts MATCH :match
-          ORDER BY rowid DESC LIMIT :candidates)
-        SELECT m.id, m.conversation_id, hits.snip, m.created_at, c.platform
-        FROM hits JOIN messages m ON m.id = hits.id
-        JOIN conversations c ON c.id = m.conversation_id
-        WHERE {" AND ".join(where)}
-        ORDER BY m.created_at DESC LIMIT :limit"""
-        params["match"] = match
-    else:
+    if not match:
         sql = f"""
         SELECT m.id, m.conversation_id, substr(m.text, 1, 120), m.created_at, c.platform
         FROM messages m JOIN conversations c ON c.id = m.conversation_id
-        WHERE {" AND ".join(where)}
+        WHERE {" AND ".join(by_message)}
         ORDER BY m.created_at DESC LIMIT :limit"""
-    rows = session.execute(text(sql), params).all()
-    return [
-        SearchHit(
-            message_id=r[0],
-            conversation_id=r[1],
-            snippet=r[2] or "",
-            created_at=from_db(datetime.fromisoformat(r[3]) if isinstance(r[3], str) else r[3]),
-            platform=Platform(r[4]),
-        )
-        for r in rows
-    ]
+        return [_hit(r, "message") for r in session.execute(text(sql), params)]
+    params["match"] = match
+    # Newest candidates first (rowid order follows ingest order), then filter and sort.
+    messages = f"""
+    WITH hits AS (
+      SELECT rowid AS id, snippet(messages_fts, 0, '[', ']', '…', 12) AS snip
+      FROM messages_fts WHERE messages_fts MATCH :match
+      ORDER BY rowid DESC LIMIT :candidates)
+    SELECT m.id, m.conversation_id, hits.snip, m.created_at, c.platform
+    FROM hits JOIN messages m ON m.id = hits.id
+    JOIN conversations c ON c.id = m.conversation_id
+    WHERE {" AND ".join(by_message)}
+    ORDER BY m.created_at DESC LIMIT :limit"""
+    hits = [_hit(r, "message") for r in session.execute(text(messages), params)]
+    # Conversations of a customer whose name or one of whose handles matches every word.
+    people = f"""
+    WITH who AS (
+      SELECT rowid AS customer_id, highlight(customers_fts, 0, '[', ']') AS label
+      FROM customers_fts WHERE customers_fts MATCH :match
+      UNION ALL
+      SELECT i.customer_id, highlight(identities_fts, 1, '[', ']') || ' (@'
+             || highlight(identities_fts, 0, '[', ']') || ')'
+      FROM identities_fts JOIN identities i ON i.id = identities_fts.rowid
+      WHERE identities_fts MATCH :match LIMIT :candidates),
+    best AS (SELECT customer_id, min(label) AS label FROM who GROUP BY customer_id)
+    SELECT (SELECT max(m.id) FROM messages m WHERE m.conversation_id = c.id), c.id,
+           'Customer: ' || best.label, c.last_message_at, c.platform
+    FROM best JOIN conversations c ON c.customer_id = best.customer_id
+    WHERE {" AND ".join(by_conversation)}
+    ORDER BY c.last_message_at DESC LIMIT :limit"""
+    hits += [_hit(r, "customer") for r in session.execute(text(people), params)]
+    # Conversations with a matching note, or whose customer has one.
+    notes = f"""
+    WITH found AS (
+      SELECT n.conversation_id, n.customer_id,
+             snippet(notes_fts, 0, '[', ']', '…', 12) AS snip, n.created_at
+      FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid
+      WHERE notes_fts MATCH :match ORDER BY notes_fts.rowid DESC LIMIT :candidates)
+    SELECT (SELECT max(m.id) FROM messages m WHERE m.conversation_id = c.id), c.id,
+           'Note: ' || found.snip, c.last_message_at, c.platform
+    FROM found JOIN conversations c
+      ON c.id = found.conversation_id
+      OR (found.conversation_id IS NULL AND c.customer_id = found.customer_id)
+    WHERE {" AND ".join(by_conversation)}
+    ORDER BY c.last_message_at DESC LIMIT :limit"""
+    hits += [_hit(r, "note") for r in session.execute(text(notes), params)]
+    return _merge(hits, limit)
+
+
+def _merge(hits: list[SearchHit], limit: int) -> list[SearchHit]:
+    """Newest first; a conversation found by its customer or a note once, and not again
+    when one of its messages matched already (the message snippet says more)."""
+    minimum = datetime.min.replace(tzinfo=UTC)
+    hits.sort(key=lambda h: h.created_at or minimum, reverse=True)
+    with_message = {h.conversation_id for h in hits if h.kind == "message"}
+    seen: set[int] = set()
+    out: list[SearchHit] = []
+    for h in hits:
+        if h.kind != "message":
+            if h.conversation_id in with_message or h.conversation_id in seen:
+                continue
+            seen.add(h.conversation_id)
+        out.append(h)
+        if len(out) == limit:
+            break
+    return out

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import sqlite3
+from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+
+from desktop.domain.enums import Platform
 from desktop.domain.errors import UserError
+from desktop.domain.inbound import ProfileInfo
 from desktop.domain.models import Account
-from desktop.store import Store
+from desktop.store import Store, accounts, customers, notes
 from desktop.store.ingest import ingest
 from desktop.store.search import parse, search
 from tests.desktop.store.factories import customer, item
@@ -55,3 +61,92 @@ def test_bad_queries_say_why() -> None:
     with pytest.raises(UserError):
         parse('"unclosed')
     assert parse('a "b c" from:x').phrases == ("b c",)
+
+
+def _hits(store: Store, query: str) -> list[tuple[str, str]]:
+    with store.reader() as s:
+        return [(h.kind, h.snippet) for h in search(s, query)]
+
+
+def test_customer_handle_and_name_find_their_conversations(seeded: Store) -> None:
+    # user4's only message never says their handle; the customer index finds it
+    assert _hits(seeded, "user4") == [("customer", "Customer: User 4 (@[user4])")]
+    with seeded.reader() as s:
+        (hit,) = search(s, "user4")
+    assert hit.created_at is not None and hit.message_id > 0
+
+
+def test_notes_find_conversations_and_customer_notes_reach_every_conversation(
+    seeded: Store,
+) -> None:
+    def add_notes(s):  # type: ignore[no-untyped-def]
+        me = accounts.ensure_me(s)
+        conv_a, conv_b = (
+            s.execute(
+                text("SELECT id FROM conversations WHERE platform_root_id LIKE :k"), {"k": f"%{k}"}
+            ).scalar_one()
+            for k in ("a", "b")
+        )
+        notes.add(s, author_id=me.id, body="Promised a voucher by Friday", conversation_id=conv_a)
+        cust_b = s.execute(
+            text("SELECT customer_id FROM conversations WHERE id = :c"), {"c": conv_b}
+        ).scalar_one()
+        notes.add(s, author_id=me.id, body="Prefers German, VIP voucher holder", customer_id=cust_b)
+
+    seeded.run_sync(add_notes)
+    found = _hits(seeded, "voucher")
+    assert sorted(found) == [
+        ("note", "Note: Prefers German, VIP [voucher] holder"),
+        ("note", "Note: Promised a [voucher] by Friday"),
+    ]
+    assert _hits(seeded, "voucher platform:bluesky") == []
+    assert _hits(seeded, "voucher from:user2") == [
+        ("note", "Note: Prefers German, VIP [voucher] holder")
+    ]
+
+
+def test_a_conversation_whose_message_matches_is_not_listed_again_for_its_customer(
+    store: Store, account: Account
+) -> None:
+    jane = ProfileInfo(Platform.MASTODON, "u-9", "janedoe", "Jane Doe")
+    store.run_sync(lambda s: ingest(s, account.id, [item("9", "Jane here, hello", who=jane)]))
+    assert _hits(store, "jane") == [("message", "[Jane] here, hello")]
+
+
+def test_deleting_people_and_notes_removes_their_index_entries(seeded: Store) -> None:
+    def erase_all(s):  # type: ignore[no-untyped-def]
+        for (cid,) in s.execute(text("SELECT id FROM customers")).all():
+            customers.erase(s, cid)
+
+    seeded.run_sync(erase_all)
+    with seeded.reader() as s:
+        for fts in ("customers_fts", "identities_fts", "notes_fts", "messages_fts"):
+            n = s.execute(text(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH 'user*'")).scalar()
+            assert n == 0, fts
+    assert _hits(seeded, "user4") == []
+
+
+def test_upgrading_indexes_people_already_stored(tmp_path: Path) -> None:
+    """A profile from before the people index (0002) gets its customers indexed on open."""
+    path = tmp_path / "old.sqlite3"
+    old = Store.open(path)
+    try:
+        old.run_sync(lambda s: accounts.ensure_brand(s, "Acme"))
+    finally:
+        old.close()
+    with sqlite3.connect(path) as raw:
+        for fts in ("customers_fts", "identities_fts", "notes_fts"):
+            for suffix in ("ai", "ad", "au"):
+                raw.execute(f"DROP TRIGGER {fts}_{suffix}")
+            raw.execute(f"DROP TABLE {fts}")
+        raw.execute(
+            "INSERT INTO customers (id, name, created_at) VALUES (7, 'Zoë Old', '2026-01-01')"
+        )
+        raw.execute("UPDATE alembic_version SET version_num = '0002_triage'")
+    reopened = Store.open(path)
+    try:
+        with reopened.reader() as s:
+            n = s.execute(text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH 'zoe'"))
+            assert n.scalars().all() == [7]
+    finally:
+        reopened.close()
