@@ -221,9 +221,10 @@ async def run_window(args: argparse.Namespace, window: Any) -> int:
     await closed.wait()
     if args.quit_after is not None:  # a line for tests and scripts
         print(f"switchboard: closed showing {window.model.rowCount()} conversations", flush=True)
+    await window.run_before_close()  # panels flush drafts while the store is still open
     await window.settle()
     window.set_source(None)
-    await workspace.close()
+    await workspace.close()  # stops sync, then closes the store
     return 0
 
 

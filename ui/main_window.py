@@ -1,174 +1,81 @@
-"""The inbox window: views sidebar, conversation list, thread, status bar; keyboard-first.
+"""The inbox window: sidebar | filter bar + conversation list | conversation (+ side panel).
 
-The window talks to an `InboxSource` only (ui/data_source.py). Change records from the source
-refresh the named rows at once and coalesce a re-query of the id list and the counts, so a
-sync burst costs one query, and the model's row-level updates keep the user's selection.
+The window talks to an `InboxSource` (ui/data_source.py) for the list, and hands panels the
+open workspace (`AppContext`, ui/context.py). Change records from the source refresh the named
+rows at once and coalesce a re-query of the id list and the counts, so a sync burst costs one
+query, and the model's row-level updates keep the user's selection.
+
+Plug-in points for other panels:
+- `tools_menu` (and `menus[...]`): add actions such as "Accounts…", "Reports…".
+- `conversation_area`: a container whose layout holds the conversation widget (the thread
+  view today); `set_conversation_widget(w)` swaps it.
+- `side_area`: a hidden container right of the conversation (customer panel);
+  `add_side_widget(w)` puts a widget there, View > Customer panel (Ctrl+I) shows it.
+- `conversation_changed(int | None)`: the conversation the user is on.
+- `context_changed(AppContext | None)`: a workspace opened or closed.
+- `before_close`: async or plain callables run at shutdown before sync stops (flush drafts).
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QPalette, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.domain.enums import ConversationStatus
 from ui.context import AppContext
+from ui.conversation_table import ROW_HEIGHT, ConversationTable
 from ui.data_source import ChangeSet, InboxFilter, InboxRow, InboxSource, Sort, View
+from ui.filter_bar import SORT_LABELS, FilterBar
 from ui.icons import app_icon
-from ui.models.conversation_list import (
-    COL_ACCOUNT,
-    COL_AGE,
-    COL_ASSIGNEE,
-    COL_CUSTOMER,
-    COL_PLATFORM,
-    COL_SNIPPET,
-    COL_STATUS,
-    ConversationListModel,
-    IdRole,
-    RowRole,
-)
+from ui.models.conversation_list import ConversationListModel, IdRole, RowRole
+from ui.naming import named
+from ui.shortcuts import SHORTCUTS, ShortcutHelp, build_actions, build_menus, menu_shortcuts
+from ui.sidebar import VIEW_LABELS, CountRole, Sidebar, ViewCountDelegate
 from ui.thread_view import ThreadView
+
+__all__ = [
+    "ROW_HEIGHT",
+    "SHORTCUTS",
+    "SORT_LABELS",
+    "VIEW_LABELS",
+    "CountRole",
+    "MainWindow",
+    "ShortcutHelp",
+    "ViewCountDelegate",
+]
 
 log = logging.getLogger(__name__)
 
-ROW_HEIGHT = 30
 REQUERY_DELAY_MS = 120  # coalesce a burst of change records into one id query
 
-VIEW_LABELS: dict[View, str] = {
-    View.ALL: "All",
-    View.NEEDS_REPLY: "Needs reply",
-    View.MINE: "Mine",
-    View.UNASSIGNED: "Unassigned",
-    View.HANDED_TO_ME: "Handed to me",
-    View.SNOOZED: "Snoozed",
-    View.RESOLVED: "Resolved",
-}
-
-SORT_LABELS: dict[Sort, str] = {
-    Sort.NEWEST: "Newest",
-    Sort.OLDEST_WAITING: "Oldest waiting",
-    Sort.PRIORITY: "Priority",
-}
-
-# (object name, keys, what it does) — the help dialog is generated from this table
-SHORTCUTS: tuple[tuple[str, str, str], ...] = (
-    ("next", "J", "Next conversation (or Down)"),
-    ("previous", "K", "Previous conversation (or Up)"),
-    ("open", "Return", "Open the conversation (marks it read)"),
-    ("resolve", "E", "Resolve"),
-    ("snooze", "S", "Snooze until tomorrow 09:00"),
-    ("assign", "A", "Assign to me"),
-    ("unread", "M", "Mark unread"),
-    ("search", "/", "Search"),
-    ("goInbox", "G, I", "Go to All"),
-    ("goMine", "G, M", "Go to Mine"),
-    ("goUnassigned", "G, U", "Go to Unassigned"),
-    ("goNeedsReply", "G, N", "Go to Needs reply"),
-    ("help", "?", "Show keyboard shortcuts"),
-)
-
-
-def _named(widget: QWidget, name: str, accessible: str) -> Any:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
-
-
-CountRole = Qt.ItemDataRole.UserRole + 1
-
-
-class ViewCountDelegate(QStyledItemDelegate):
-    """Sidebar rows: the view's name on the left, its live count right-aligned."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
-        super().paint(painter, option, index)
-        count = index.data(CountRole)
-        if not count:
-            return
-        painter.save()
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        role = (
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
-        )
-        painter.setPen(option.palette.color(role))  # type: ignore[attr-defined]
-        rect = option.rect.adjusted(0, 0, -14, 0)  # type: ignore[attr-defined]
-        painter.drawText(
-            rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), count
-        )
-        painter.restore()
-
-
-class ShortcutHelp(QDialog):
-    """Every shortcut, from SHORTCUTS. Opened with open() (never exec() from a coroutine)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        _named(self, "shortcutHelp", "Keyboard shortcuts")
-        self.setWindowTitle("Keyboard shortcuts")
-        layout = QVBoxLayout(self)
-        table = _named(QTableWidget(len(SHORTCUTS), 2), "shortcutTable", "Shortcut list")
-        table.setHorizontalHeaderLabels(["Keys", "Action"])
-        table.verticalHeader().hide()
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        for row, (_, keys, what) in enumerate(SHORTCUTS):
-            shown = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
-            table.setItem(row, 0, QTableWidgetItem(shown.replace(", ", " then ")))
-            table.setItem(row, 1, QTableWidgetItem(what))
-        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        table.resizeColumnToContents(0)
-        table.setCornerButtonEnabled(False)
-        corner = table.findChild(QAbstractButton, "qt_tableview_cornerbutton")
-        if corner is not None:
-            corner.setAccessibleName("Select all")
-        layout.addWidget(table)
-        buttons = _named(
-            QDialogButtonBox(QDialogButtonBox.StandardButton.Close), "shortcutHelpButtons", "Close"
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Close).setObjectName("shortcutHelpClose")
-        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        table.resizeRowsToContents()
-        self.resize(500, 40 + table.verticalHeader().length() + 90)
+BeforeClose = Callable[[], Awaitable[None] | None]
 
 
 class MainWindow(QMainWindow):
     closed = Signal()
     online_changed = Signal(bool)
+    conversation_changed = Signal(object)  # int | None
+    context_changed = Signal(object)  # AppContext | None
 
     def __init__(self, source: InboxSource | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _named(self, "mainWindow", "Switchboard")
+        named(self, "mainWindow", "Switchboard")
         self.setWindowTitle("Switchboard")
         self.setWindowIcon(app_icon())
         self.source: InboxSource | None = None
@@ -177,13 +84,15 @@ class MainWindow(QMainWindow):
         self.sort = Sort.NEWEST
         self.search_ids: list[int] | None = None
         self.counts: dict[View, int] = {}
+        self.before_close: list[BeforeClose] = []
         self._unsubscribe: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._empty_reason = "No workspace is open."
+        self._current_conversation: int | None = None
 
         self.model = ConversationListModel()
         self._build()
-        self._build_shortcuts()
+        self._build_actions()
 
         self._requery_timer = QTimer(self)
         self._requery_timer.setSingleShot(True)
@@ -198,99 +107,65 @@ class MainWindow(QMainWindow):
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
-        self.views = _named(QListWidget(), "viewList", "Views")
-        for view, label in VIEW_LABELS.items():
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, view.value)
-            self.views.addItem(item)
-        self.views.setCurrentRow(0)
-        self.views.currentItemChanged.connect(self._view_chosen)
-        self.views.setMinimumWidth(170)
-        self.views.setItemDelegate(ViewCountDelegate(self.views))
+        self.sidebar = Sidebar()
+        self.views = self.sidebar.views
+        self.sidebar.view_chosen.connect(self._view_chosen)
 
-        self.search_box = _named(QLineEdit(), "searchBox", "Search conversations")
-        self.search_box.setPlaceholderText("Search  (/)   e.g. refund from:jane platform:bluesky")
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.returnPressed.connect(self.run_search)
-        QShortcut(QKeySequence("Escape"), self.search_box, self.clear_search).setObjectName(
-            "shortcut_clearSearch"
-        )
-        self.sort_box = _named(QComboBox(), "sortBox", "Sort order")
-        for sort, label in SORT_LABELS.items():
-            self.sort_box.addItem(label, sort.value)
-        self.sort_box.currentIndexChanged.connect(self._sort_chosen)
-        _named(self.sort_box.view(), "sortBoxPopup", "Sort orders")
+        self.filter_bar = FilterBar()
+        self.search_box = self.filter_bar.search_box
+        self.sort_box = self.filter_bar.sort_box
+        self.filter_bar.search_requested.connect(lambda _text: self.run_search())
+        self.filter_bar.search_cleared.connect(self.clear_search)
+        self.filter_bar.sort_changed.connect(self._sort_chosen)
 
-        self.table = _named(QTableView(), "conversationList", "Conversations")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vh = self.table.verticalHeader()
-        vh.hide()
-        # fixed-height rows: the view never measures rows (DESIGN.md: ~9 ms insert at 1M rows)
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(ROW_HEIGHT)
-        vh.setMinimumSectionSize(ROW_HEIGHT)
-        hh = self.table.horizontalHeader()
-        _named(hh, "conversationListHeader", "Columns")
-        hh.setHighlightSections(False)
-        hh.setStretchLastSection(False)
-        widths = {
-            COL_PLATFORM: 34,
-            COL_CUSTOMER: 160,
-            COL_ACCOUNT: 165,
-            COL_AGE: 60,
-            COL_STATUS: 96,
-            COL_ASSIGNEE: 96,
-        }
-        for col, width in widths.items():
-            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            hh.resizeSection(col, width)
-        hh.setSectionResizeMode(COL_PLATFORM, QHeaderView.ResizeMode.Fixed)
-        hh.setSectionResizeMode(COL_SNIPPET, QHeaderView.ResizeMode.Stretch)
-        self.table.setIconSize(
-            self.table.iconSize().scaled(18, 18, Qt.AspectRatioMode.KeepAspectRatio)
-        )
+        self.table = ConversationTable(self.model)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.activated.connect(lambda _index: self.open_current())
-        for bar, what in (
-            (self.table.verticalScrollBar(), "conversationListVScroll"),
-            (self.table.horizontalScrollBar(), "conversationListHScroll"),
-        ):
-            _named(bar, what, "Scroll conversations")
 
-        self.empty_label = _named(QLabel(), "emptyState", "Empty list")
+        self.empty_label = named(QLabel(), "emptyState", "Empty list")
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
-        self.list_stack = _named(QStackedWidget(), "listStack", "Conversation list")
+        self.list_stack = named(QStackedWidget(), "listStack", "Conversation list")
         self.list_stack.addWidget(self.table)
         self.list_stack.addWidget(self.empty_label)
 
-        middle = QWidget()
-        middle.setObjectName("listPane")
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 6, 6, 6)
-        bar.addWidget(self.search_box, 1)
-        bar.addWidget(self.sort_box)
-        col = QVBoxLayout(middle)
+        self.list_pane = QWidget()
+        self.list_pane.setObjectName("listPane")
+        col = QVBoxLayout(self.list_pane)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
-        col.addLayout(bar)
+        col.addWidget(self.filter_bar)
         col.addWidget(self.list_stack, 1)
 
         self.thread = ThreadView()
+        self.conversation_widget: QWidget = self.thread
+        self.conversation_area = QWidget()
+        self.conversation_area.setObjectName("conversationArea")
+        area = QVBoxLayout(self.conversation_area)
+        area.setContentsMargins(0, 0, 0, 0)
+        area.setSpacing(0)
+        area.addWidget(self.thread)
 
-        self.splitter = _named(QSplitter(Qt.Orientation.Horizontal), "mainSplitter", "Panes")
-        self.splitter.addWidget(self.views)
-        self.splitter.addWidget(middle)
-        self.splitter.addWidget(self.thread)
+        self.side_area = QWidget()
+        self.side_area.setObjectName("sideArea")
+        side = QVBoxLayout(self.side_area)
+        side.setContentsMargins(0, 0, 0, 0)
+        self.side_area.hide()
+
+        self.right_splitter = named(
+            QSplitter(Qt.Orientation.Horizontal), "conversationSplitter", "Conversation panes"
+        )
+        self.right_splitter.addWidget(self.conversation_area)
+        self.right_splitter.addWidget(self.side_area)
+        self.right_splitter.setStretchFactor(0, 3)
+        self.right_splitter.setStretchFactor(1, 1)
+        self.right_splitter.setChildrenCollapsible(False)
+
+        self.splitter = named(QSplitter(Qt.Orientation.Horizontal), "mainSplitter", "Panes")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.list_pane)
+        self.splitter.addWidget(self.right_splitter)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
@@ -299,10 +174,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         status = self.statusBar()
-        _named(status, "statusBar", "Status")
-        self.online_label = _named(QLabel(), "connectionStatus", "Connection")
-        self.outbox_label = _named(QLabel(), "outboxStatus", "Outbox")
-        self.message_label = _named(QLabel(), "statusMessage", "Last action")
+        named(status, "statusBar", "Status")
+        self.online_label = named(QLabel(), "connectionStatus", "Connection")
+        self.outbox_label = named(QLabel(), "outboxStatus", "Outbox")
+        self.message_label = named(QLabel(), "statusMessage", "Last action")
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         status.addWidget(self.message_label, 1)
         status.addPermanentWidget(self.outbox_label)
@@ -311,8 +186,13 @@ class MainWindow(QMainWindow):
         self.set_outbox_count(0)
         self.resize(1400, 860)
 
-    def _build_shortcuts(self) -> None:
-        handlers: dict[str, Callable[[], None]] = {
+    def _build_actions(self) -> None:
+        bar = named(self.menuBar(), "menuBar", "Menu bar")
+        self.menus = build_menus(bar)
+        self.tools_menu = self.menus["Tools"]
+        self.shortcuts: dict[str, QAction] = build_actions(self, self.menus)
+        handlers: dict[str, Callable[[], object]] = {
+            "quit": self.close,
             "next": lambda: self.move(1),
             "previous": lambda: self.move(-1),
             "open": self.open_current,
@@ -321,26 +201,92 @@ class MainWindow(QMainWindow):
             "assign": lambda: self.act("assign"),
             "unread": lambda: self.act("unread"),
             "search": self.focus_search,
+            "clearFilters": self.clear_filters,
+            "saveSearch": self.save_search,
             "goInbox": lambda: self.go(View.ALL),
+            "goNeedsReply": lambda: self.go(View.NEEDS_REPLY),
             "goMine": lambda: self.go(View.MINE),
             "goUnassigned": lambda: self.go(View.UNASSIGNED),
-            "goNeedsReply": lambda: self.go(View.NEEDS_REPLY),
+            "goHanded": lambda: self.go(View.HANDED_TO_ME),
+            "goSnoozed": lambda: self.go(View.SNOOZED),
+            "goResolved": lambda: self.go(View.RESOLVED),
+            "focusSidebar": lambda: self.views.setFocus(Qt.FocusReason.ShortcutFocusReason),
+            "focusList": lambda: self.table.setFocus(Qt.FocusReason.ShortcutFocusReason),
+            "focusConversation": self.focus_conversation,
+            "nextPane": self.next_pane,
+            "toggleSide": lambda: self.show_side_area(not self.side_area.isVisible()),
             "help": self.show_help,
+            "about": self.show_about,
         }
-        self.shortcuts: dict[str, QShortcut] = {}
-        for name, keys, _ in SHORTCUTS:
-            if name == "open":
-                # Enter opens from the list; in the search box Enter runs the search instead
-                shortcut = QShortcut(QKeySequence(keys), self.table, handlers[name])
-                shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-                extra = QShortcut(QKeySequence("Enter"), self.table, handlers[name])
-                extra.setContext(Qt.ShortcutContext.WidgetShortcut)
-                extra.setObjectName("shortcut_openKeypad")
-            else:
-                shortcut = QShortcut(QKeySequence(keys), self, handlers[name])
-                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.setObjectName(f"shortcut_{name}")
-            self.shortcuts[name] = shortcut
+        for name, action in self.shortcuts.items():
+            action.triggered.connect(lambda _checked=False, f=handlers[name]: f())
+        self.shortcuts["toggleSide"].setCheckable(True)
+        self.shortcuts["toggleSide"].setEnabled(False)  # until a panel is added
+        # Enter opens from the list; in the search box Enter runs the search instead
+        for keys, name in (("Return", "shortcut_openReturn"), ("Enter", "shortcut_openKeypad")):
+            key = QShortcut(QKeySequence(keys), self.table, self.open_current)
+            key.setContext(Qt.ShortcutContext.WidgetShortcut)
+            key.setObjectName(name)
+
+    # -- plug-in points ---------------------------------------------------------------------
+    def set_conversation_widget(self, widget: QWidget) -> None:
+        """Replace what `conversation_area` shows (e.g. a pane with thread + composer)."""
+        layout = self.conversation_area.layout()
+        assert layout is not None
+        if self.conversation_widget is not widget:
+            layout.removeWidget(self.conversation_widget)
+            self.conversation_widget.hide()
+            layout.addWidget(widget)
+            widget.show()
+            self.conversation_widget = widget
+
+    def add_side_widget(self, widget: QWidget) -> None:
+        """Put a panel in the side area (hidden until the user shows it, Ctrl+I)."""
+        layout = self.side_area.layout()
+        assert layout is not None
+        layout.addWidget(widget)
+        self.shortcuts["toggleSide"].setEnabled(True)
+
+    def show_side_area(self, visible: bool) -> None:
+        self.side_area.setVisible(visible)
+        self.shortcuts["toggleSide"].setChecked(visible)
+
+    def focus_conversation(self) -> None:
+        self.conversation_widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.conversation_widget.hasFocus():
+            self.conversation_widget.focusNextChild()
+
+    def next_pane(self) -> None:
+        """F6: sidebar -> list -> conversation -> side panel -> sidebar."""
+        panes: list[QWidget] = [self.views, self.search_box, self.table, self.conversation_widget]
+        if self.side_area.isVisible():
+            panes.append(self.side_area)
+        focus = self.focusWidget()
+        at = -1
+        for i, pane in enumerate(panes):
+            if focus is not None and (focus is pane or pane.isAncestorOf(focus)):
+                at = i
+        target = panes[(at + 1) % len(panes)]
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+        if not target.hasFocus():
+            target.focusNextChild()
+
+    def clear_filters(self) -> None:
+        self.filter_bar.search_box.clear()
+        self.search_ids = None
+        self.filter = InboxFilter(view=self.filter.view, me_id=self.filter.me_id)
+        self.requery()
+
+    def save_search(self) -> None:
+        self.show_message("Saved searches are not available yet")
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        named(box, "aboutDialog", "About Switchboard")
+        box.setWindowTitle("About Switchboard")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText("Switchboard: one offline inbox for every brand account.")
+        box.open()
 
     # -- source -----------------------------------------------------------------------------
     def set_source(
@@ -359,10 +305,12 @@ class MainWindow(QMainWindow):
             self._empty_reason = empty_reason
         self.model.set_source(source)
         self.thread.clear()
+        self._set_current_conversation(None)
         if source is not None:
             self.filter = replace(self.filter, me_id=source.me_id)
             self._unsubscribe = source.subscribe(self.on_changes)
         self.requery()
+        self.context_changed.emit(context)
 
     def on_changes(self, changes: ChangeSet) -> None:
         conv_ids = changes.ids("conversation")
@@ -378,7 +326,7 @@ class MainWindow(QMainWindow):
         if self.source is None:
             self.model.set_ids([])
             self.counts = {}
-            self._update_counts()
+            self.sidebar.set_counts(self.counts)
             self._update_empty()
             return
         f = self.filter
@@ -387,7 +335,7 @@ class MainWindow(QMainWindow):
         selected = self.current_id()
         self.model.set_ids(self.source.ids(f, self.sort))
         self.counts = self.source.view_counts()
-        self._update_counts()
+        self.sidebar.set_counts(self.counts)
         self.set_outbox_count(self.source.outbox_count())
         self._update_empty()
         self._ensure_selection(selected)
@@ -398,6 +346,7 @@ class MainWindow(QMainWindow):
         if self.model.rowCount() == 0:
             if self.thread.conversation_id is not None:
                 self.thread.clear()
+            self._set_current_conversation(None)
             return
         if self.table.selectionModel().selectedRows():
             return
@@ -406,16 +355,6 @@ class MainWindow(QMainWindow):
             row = 0
         if row >= 0:
             self.select_row(min(row, self.model.rowCount() - 1))
-
-    def _update_counts(self) -> None:
-        for i in range(self.views.count()):
-            item = self.views.item(i)
-            view = View(item.data(Qt.ItemDataRole.UserRole))
-            label = VIEW_LABELS[view]
-            n = self.counts.get(view)
-            item.setText(label)
-            item.setData(CountRole, f"{n:,}" if n is not None else "")
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{label}, {n or 0} conversations")
 
     def _update_empty(self) -> None:
         if self.source is None:
@@ -441,7 +380,7 @@ class MainWindow(QMainWindow):
     def select_row(self, row: int) -> None:
         if not 0 <= row < self.model.rowCount():
             return
-        index = self.model.index(row, COL_CUSTOMER)
+        index = self.model.index(row, self.table.first_column)
         self.table.selectionModel().setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -466,25 +405,25 @@ class MainWindow(QMainWindow):
             self.table.setFocus()
 
     def go(self, view: View) -> None:
-        for i in range(self.views.count()):
-            if self.views.item(i).data(Qt.ItemDataRole.UserRole) == view.value:
-                self.views.setCurrentRow(i)
+        self.sidebar.set_view(view)
         self.table.setFocus()
 
-    def _view_chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
-        if item is None:
-            return
-        view = View(item.data(Qt.ItemDataRole.UserRole))
+    def _view_chosen(self, view: View) -> None:
         if view != self.filter.view:
             self.filter = replace(self.filter, view=view)
-            self.thread.clear()
-            self.table.selectionModel().clear()
-            self.requery()
-            if self.model.rowCount():
-                self.select_row(0)
+            self._reload_list()
 
-    def _sort_chosen(self, _index: int) -> None:
-        self.sort = Sort(self.sort_box.currentData())
+    def _reload_list(self) -> None:
+        """The filter changed: start from the top of the new list."""
+        self.thread.clear()
+        self._set_current_conversation(None)
+        self.table.selectionModel().clear()
+        self.requery()
+        if self.model.rowCount():
+            self.select_row(0)
+
+    def _sort_chosen(self, sort: Sort) -> None:
+        self.sort = sort
         self.requery()
 
     def focus_search(self) -> None:
@@ -503,12 +442,9 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # the store's UserError: a bad query, shown, not raised
             self.show_message(str(exc))
             return
-        self.thread.clear()
-        self.table.selectionModel().clear()
-        self.requery()
+        self._reload_list()
         self.show_message(f"{len(self.search_ids)} conversations match")
         if self.model.rowCount():
-            self.select_row(0)
             self.table.setFocus()
 
     def clear_search(self) -> None:
@@ -524,6 +460,12 @@ class MainWindow(QMainWindow):
             return
         if cid != self.thread.conversation_id:
             self._show_thread(cid)
+        self._set_current_conversation(cid)
+
+    def _set_current_conversation(self, cid: int | None) -> None:
+        if cid != self._current_conversation:
+            self._current_conversation = cid
+            self.conversation_changed.emit(cid)
 
     def _show_thread(self, conversation_id: int | None) -> None:
         if self.source is None or conversation_id is None:
@@ -548,8 +490,9 @@ class MainWindow(QMainWindow):
             self.spawn(source.mark_unread(cid, False), "mark read")
 
     def show_help(self) -> None:
-        if self.help_dialog is None:
-            self.help_dialog = ShortcutHelp(self)
+        if self.help_dialog is not None:
+            self.help_dialog.deleteLater()
+        self.help_dialog = ShortcutHelp(self, menu_shortcuts(self.menuBar()))
         self.help_dialog.open()
 
     # -- actions ----------------------------------------------------------------------------
@@ -600,6 +543,16 @@ class MainWindow(QMainWindow):
         """Wait for running actions (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def run_before_close(self) -> None:
+        """Run the `before_close` hooks (flush drafts...); one failing does not stop the rest."""
+        for hook in list(self.before_close):
+            try:
+                result = hook()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("before-close hook failed")
 
     # -- status bar -------------------------------------------------------------------------
     def show_message(self, text: str) -> None:

@@ -204,3 +204,81 @@ def test_close_emits_closed(window, qtbot):
 def test_resolved_status_leaves_needs_reply_count(window):
     assert window.counts[View.NEEDS_REPLY] == 10
     assert ConversationStatus.RESOLVED.value == "resolved"
+
+
+def test_menu_bar_has_the_plug_in_menus(window):
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles == ["File", "View", "Conversation", "Tools", "Help"]
+    assert window.tools_menu is window.menus["Tools"]
+    conversation = [a.objectName() for a in window.menus["Conversation"].actions()]
+    assert "shortcut_resolve" in conversation
+    assert window.shortcuts["resolve"].shortcut().toString() == "E"
+
+
+def test_actions_added_to_tools_show_in_help(window, qtbot):
+    from PySide6.QtGui import QAction, QKeySequence
+
+    extra = QAction("Accounts…", window)
+    extra.setShortcut(QKeySequence("Ctrl+Shift+A"))
+    window.tools_menu.addAction(extra)
+    window.show_help()
+    table = window.help_dialog.table
+    shown = [table.item(r, 1).text() for r in range(table.rowCount())]
+    assert "Accounts" in shown
+    window.help_dialog.reject()
+
+
+def test_conversation_area_holds_the_thread_and_can_be_replaced(window, qtbot):
+    assert window.thread.parent() is window.conversation_area
+    pane = QWidget()
+    window.set_conversation_widget(pane)
+    assert window.conversation_widget is pane
+    assert pane.parent() is window.conversation_area
+    assert not window.thread.isVisible()
+
+
+def test_side_area_is_hidden_until_asked_for(window, qtbot):
+    assert not window.side_area.isVisible()
+    assert not window.shortcuts["toggleSide"].isEnabled()
+    panel = QWidget()
+    window.add_side_widget(panel)
+    qtbot.keyClick(window.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert window.side_area.isVisible()
+    qtbot.keyClick(window.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert not window.side_area.isVisible()
+
+
+def test_conversation_changed_follows_the_selection(window, qtbot):
+    with qtbot.waitSignal(window.conversation_changed, timeout=1000) as blocker:
+        window.select_row(3)
+    assert blocker.args == [window.model.id_at(3)]
+
+
+def test_before_close_hooks_run_even_if_one_fails(window, qloop, qtbot):
+    ran: list[str] = []
+
+    def plain() -> None:
+        ran.append("plain")
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    async def flush() -> None:
+        ran.append("async")
+
+    window.before_close += [plain, broken, flush]
+    task = qloop.create_task(window.run_before_close())
+    qtbot.waitUntil(task.done, timeout=3000)
+    assert task.exception() is None
+    assert ran == ["plain", "async"]
+
+
+def test_f6_and_ctrl_digits_reach_every_pane(window, qtbot):
+    qtbot.keyClick(window.table, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.views.hasFocus()
+    qtbot.keyClick(window.views, Qt.Key.Key_F6)
+    assert window.search_box.hasFocus()
+    qtbot.keyClick(window.search_box, Qt.Key.Key_F6)
+    assert window.table.hasFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.table.hasFocus()

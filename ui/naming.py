@@ -1,0 +1,17 @@
+"""objectName + accessibleName in one call: tests find widgets by name, screen readers read them."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QWidget
+
+W = TypeVar("W", bound=QObject)
+
+
+def named(widget: W, name: str, accessible: str) -> W:
+    widget.setObjectName(name)
+    if isinstance(widget, QWidget):
+        widget.setAccessibleName(accessible)
+    return widget
