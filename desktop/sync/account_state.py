@@ -11,7 +11,7 @@ import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from desktop.domain.errors import SyncError, SyncErrorKind
 
@@ -35,6 +35,8 @@ class AccountState:
     detail: str = ""  # e.g. "mentions 3/10 pages"
     until: datetime | None = None  # rate-limited until
     error: str | None = None  # failing / needs re-auth reason
+    items: int = 0  # items stored so far in this pull (desktop/sync/progress.py)
+    eta_seconds: float | None = None  # estimated time left, None when unknown
 
 
 Listener = Callable[[AccountState], None]
@@ -59,6 +61,7 @@ class AccountStates:
     def __init__(self) -> None:
         self._states: dict[int, AccountState] = {}
         self._listeners: list[Listener] = []
+        self._last_synced: dict[int, datetime] = {}
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener` on every change; returns a function that unsubscribes."""
@@ -81,11 +84,33 @@ class AccountStates:
             except Exception:  # a broken view must not stop sync
                 log.exception("account state listener failed")
 
+    def last_synced(self, account_id: int) -> datetime | None:
+        """When the account last finished a pass without error (None: not yet this session)."""
+        return self._last_synced.get(account_id)
+
     def online(self, account_id: int) -> None:
+        self._last_synced[account_id] = datetime.now(UTC)
         self.set(AccountState(account_id, Phase.ONLINE))
 
-    def syncing(self, account_id: int, progress: float | None, detail: str = "") -> None:
-        self.set(AccountState(account_id, Phase.SYNCING, progress=progress, detail=detail))
+    def syncing(
+        self,
+        account_id: int,
+        progress: float | None,
+        detail: str = "",
+        *,
+        items: int = 0,
+        eta_seconds: float | None = None,
+    ) -> None:
+        self.set(
+            AccountState(
+                account_id,
+                Phase.SYNCING,
+                progress=progress,
+                detail=detail,
+                items=items,
+                eta_seconds=eta_seconds,
+            )
+        )
 
     def failed(self, account_id: int, error: SyncError) -> None:
         phase = phase_for_error(error)

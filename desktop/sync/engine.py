@@ -21,16 +21,15 @@ from desktop.secrets import SecretStore
 from desktop.sync.account_state import AccountStates
 from desktop.sync.backoff import Backoff
 from desktop.sync.inbound_port import InboundPort
+from desktop.sync.intervals import PLATFORM_DEFAULTS, Choice, expand, resolve
 from desktop.sync.outbox_port import OutboxPort
 from desktop.sync.supervisor import Supervisor
 from desktop.sync.worker import AccountWorker
 
 log = logging.getLogger(__name__)
 
-# X bills every read: poll it far less often by default. Users may override per stream.
-DEFAULT_INTERVALS: dict[str, dict[StreamKind, float]] = {
-    "x": {s: 900.0 for s in StreamKind},
-}
+# X bills every read: poll it far less often by default (desktop/sync/intervals.py).
+DEFAULT_INTERVALS = PLATFORM_DEFAULTS
 
 ClientFactory = Callable[[Account, Credentials], PlatformClient]
 
@@ -56,6 +55,8 @@ class SyncEngine:
     outbox: OutboxPort
     states: AccountStates = field(default_factory=AccountStates)
     workers: dict[int, AccountWorker] = field(default_factory=dict)
+    # the user's per-platform choice, e.g. {"bluesky": 120}; accounts' own settings win
+    platform_intervals: dict[str, Choice] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.supervisor = Supervisor(self.states)
@@ -66,11 +67,14 @@ class SyncEngine:
         client: PlatformClient,
         intervals: Mapping[StreamKind, float] | None = None,
     ) -> AccountWorker:
-        chosen = dict(DEFAULT_INTERVALS.get(account.platform.value, {}))
-        chosen.update(intervals or {})
+        chosen = resolve(account, self.platform_intervals, intervals)
         worker = AccountWorker(account.id, client, self.inbound, self.outbox, self.states, chosen)
         self.workers[account.id] = worker
         return worker
+
+    def set_interval(self, account_id: int, choice: Choice) -> None:
+        """Poll this account every `choice` seconds (or per stream) from now on."""
+        self.workers[account_id].set_intervals(expand(choice))
 
     def wake(self, account_id: int | None = None) -> None:
         """A user action or regained connectivity: run now instead of at the next interval."""

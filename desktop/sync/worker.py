@@ -19,6 +19,7 @@ from desktop.sync.account_state import AccountStates
 from desktop.sync.backoff import Backoff
 from desktop.sync.inbound_port import InboundPort
 from desktop.sync.outbox_port import OutboxPort
+from desktop.sync.progress import ProgressTracker
 from desktop.sync.remote_send import drain
 
 log = logging.getLogger(__name__)
@@ -53,15 +54,31 @@ class AccountWorker:
         """Run now: a reply was queued, connectivity came back, or the user asked to refresh."""
         self._wake.set()
 
+    def interval(self, stream: StreamKind) -> float:
+        return self.intervals.get(stream, DEFAULT_INTERVAL_SECONDS)
+
+    def set_intervals(self, intervals: Mapping[StreamKind, float]) -> None:
+        """New poll intervals take effect now: a stream due sooner under them is woken."""
+        self.intervals.update(intervals)
+        try:
+            now = asyncio.get_running_loop().time()
+        except RuntimeError:
+            return  # not running yet: the first pass polls every stream anyway
+        for stream, seconds in intervals.items():
+            if stream in self._next_poll:
+                self._next_poll[stream] = min(self._next_poll[stream], now + seconds)
+        self.wake()
+
     async def pull(self, stream: StreamKind) -> None:
         """Fetch pages of one stream until caught up; each page commits with its cursor."""
         cursor = await self.inbound.load_cursor(self.account_id, stream)
-        for n in range(MAX_PAGES_PER_PASS):
+        tracker = ProgressTracker(self.account_id, stream, self.states)
+        for _ in range(MAX_PAGES_PER_PASS):
             page = await self.client.fetch(stream, cursor)
             await self.inbound.store_page(self.account_id, stream, page)
             self.pages_stored += 1
             cursor = page.next_cursor
-            self.states.syncing(self.account_id, None, f"{stream.value}: {n + 1} pages")
+            tracker.page(page)  # publishes throttled SYNCING states while more pages follow
             if not page.has_more:
                 return
 
@@ -83,9 +100,7 @@ class AccountWorker:
                     self._parked_until[stream] = loop.time() + max(0.0, wait)
                 self.states.failed(self.account_id, exc)
                 return exc
-            self._next_poll[stream] = loop.time() + self.intervals.get(
-                stream, DEFAULT_INTERVAL_SECONDS
-            )
+            self._next_poll[stream] = loop.time() + self.interval(stream)
         error = await drain(self.client, self.outbox, self.account_id)
         if error is not None:
             self.states.failed(self.account_id, error)
