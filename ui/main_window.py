@@ -25,9 +25,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -43,8 +44,13 @@ from ui.conversation_table import ROW_HEIGHT, ConversationTable
 from ui.data_source import ChangeSet, InboxFilter, InboxRow, InboxSource, Sort, View
 from ui.filter_bar import SORT_LABELS, FilterBar
 from ui.icons import app_icon
+from ui.models.account_tree import read_counts, read_sidebar
 from ui.models.conversation_list import ConversationListModel, IdRole, RowRole
 from ui.naming import named
+from ui.saved_searches import SavedSearch
+from ui.saved_searches import load as load_saved
+from ui.saved_searches import store as store_saved
+from ui.settings import ProfileSettings
 from ui.shortcuts import SHORTCUTS, ShortcutHelp, build_actions, build_menus, menu_shortcuts
 from ui.sidebar import VIEW_LABELS, CountRole, Sidebar, ViewCountDelegate
 from ui.thread_view import ThreadView
@@ -65,6 +71,16 @@ log = logging.getLogger(__name__)
 REQUERY_DELAY_MS = 120  # coalesce a burst of change records into one id query
 
 BeforeClose = Callable[[], Awaitable[None] | None]
+
+# InboxFilter fields a saved search or the filter bar may set
+SCOPE_FIELDS = ("brand_id", "account_id", "platform", "status", "assignee_id", "tag")
+
+
+class _StateBridge(QObject):
+    """The engine's AccountStates call back on the loop thread; a queued-if-needed signal
+    brings each state to the widgets' thread."""
+
+    changed = Signal(object)  # desktop.sync.account_state.AccountState
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +105,9 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._empty_reason = "No workspace is open."
         self._current_conversation: int | None = None
+        self.settings = ProfileSettings(None)
+        self._state_bridge = _StateBridge(self)
+        self._unsubscribe_states: Callable[[], None] | None = None
 
         self.model = ConversationListModel()
         self._build()
@@ -110,6 +129,10 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar()
         self.views = self.sidebar.views
         self.sidebar.view_chosen.connect(self._view_chosen)
+        self.sidebar.scope_chosen.connect(self._scope_chosen)
+        self.sidebar.saved_search_chosen.connect(self.apply_saved_search)
+        self.sidebar.saved_model.changed.connect(self._saved_changed)
+        self._state_bridge.changed.connect(self._account_state_changed)
 
         self.filter_bar = FilterBar()
         self.search_box = self.filter_bar.search_box
@@ -271,14 +294,131 @@ class MainWindow(QMainWindow):
         if not target.hasFocus():
             target.focusNextChild()
 
-    def clear_filters(self) -> None:
-        self.filter_bar.search_box.clear()
-        self.search_ids = None
-        self.filter = InboxFilter(view=self.filter.view, me_id=self.filter.me_id)
-        self.requery()
+    # -- filters and saved searches ---------------------------------------------------------
+    def set_filter(self, **changes: Any) -> None:
+        """Change InboxFilter fields (brand_id, account_id, platform, ...) and reload the list;
+        the sidebar and filter bar show the new filter."""
+        new = replace(self.filter, **changes)
+        if new == self.filter:
+            return
+        self.filter = new
+        self._show_filter()
+        self._reload_list()
 
-    def save_search(self) -> None:
-        self.show_message("Saved searches are not available yet")
+    def _show_filter(self) -> None:
+        self.sidebar.show_scope(self.filter.brand_id, self.filter.account_id)
+        show = getattr(self.filter_bar, "show_filter", None)
+        if show is not None:
+            show(self.filter)
+
+    def _scope_chosen(self, kind: str, entity_id: int | None) -> None:
+        if kind == "brand":
+            self.set_filter(brand_id=entity_id, account_id=None)
+        elif kind == "account":
+            self.set_filter(brand_id=None, account_id=entity_id)
+        else:
+            self.set_filter(brand_id=None, account_id=None)
+
+    def clear_filters(self) -> None:
+        self.search_box.clear()
+        self.search_ids = None
+        self.set_filter(**dict.fromkeys(SCOPE_FIELDS))
+        self._reload_list()
+        self.show_message("Filters cleared")
+
+    def current_search(self, name: str) -> SavedSearch:
+        filters: dict[str, Any] = {}
+        for key in SCOPE_FIELDS:
+            value = getattr(self.filter, key)
+            if value is not None:
+                filters[key] = getattr(value, "value", value)
+        query = self.search_box.text().strip() if self.search_ids is not None else ""
+        return SavedSearch(name, query, self.filter.view.value, filters)
+
+    def save_search(self, name: str | None = None) -> None:
+        """Save the current search text, view and filters under a name (asks when None)."""
+        if name is not None:
+            row = self.sidebar.saved_model.add(self.current_search(name))
+            self.sidebar.saved.setCurrentIndex(self.sidebar.saved_model.index(row))
+            self.show_message(f"Saved search “{name}”")
+            return
+        dialog = named(QInputDialog(self), "saveSearchDialog", "Save search")
+        dialog.setWindowTitle("Save search")
+        dialog.setLabelText(f"Name for {self.current_search('').describe()}:")
+        dialog.setTextValue(self.search_box.text().strip() or VIEW_LABELS[self.filter.view])
+        dialog.textValueSelected.connect(self._save_search_named)
+        dialog.finished.connect(dialog.deleteLater)
+        self.save_dialog = dialog
+        dialog.open()  # never exec(): we run inside the event loop
+
+    def _save_search_named(self, text: str) -> None:
+        if text.strip():
+            self.save_search(text.strip())
+
+    def apply_saved_search(self, search: SavedSearch) -> None:
+        from desktop.domain.enums import Platform
+
+        values: dict[str, Any] = dict.fromkeys(SCOPE_FIELDS)
+        for key, value in search.filters.items():
+            if key == "platform":
+                values[key] = Platform(value)
+            elif key == "status":
+                values[key] = ConversationStatus(value)
+            elif key in values:
+                values[key] = value
+        try:
+            view = View(search.view)
+        except ValueError:
+            view = View.ALL
+        self.filter = replace(self.filter, view=view, **values)
+        blocker = self.views.blockSignals(True)
+        self.sidebar.set_view(view)
+        self.views.blockSignals(blocker)
+        self._show_filter()
+        self.search_box.setText(search.query)
+        if search.query and self.source is not None:
+            try:
+                self.search_ids = self.source.search(search.query)
+            except Exception as exc:
+                self.show_message(str(exc))
+                self.search_ids = None
+        else:
+            self.search_ids = None
+        self._reload_list()
+        self.show_message(f"{search.name}: {self.model.rowCount()} conversations")
+
+    def _saved_changed(self) -> None:
+        store_saved(self.settings, self.sidebar.saved_model.searches())
+
+    # -- accounts in the sidebar ------------------------------------------------------------
+    def _load_accounts(self) -> None:
+        if self.context is None:
+            from ui.models.account_tree import SidebarData
+
+            self.sidebar.account_model.load(SidebarData([], [], {}))
+            return
+        try:
+            self.sidebar.account_model.load(read_sidebar(self.context.store))
+        except Exception:
+            log.exception("could not read brands and accounts")
+        self.sidebar.accounts.expandAll()
+        self.sidebar.show_scope(self.filter.brand_id, self.filter.account_id)
+
+    def _watch_states(self, context: AppContext | None) -> None:
+        if self._unsubscribe_states is not None:
+            self._unsubscribe_states()
+            self._unsubscribe_states = None
+        engine = context.engine if context is not None else None
+        if engine is None:
+            return
+        for state in engine.states.all().values():
+            self._account_state_changed(state)
+        self._unsubscribe_states = engine.states.subscribe(self._state_bridge.changed.emit)
+
+    def _account_state_changed(self, state: Any) -> None:
+        self.sidebar.account_model.set_state(
+            state.account_id, str(state.phase), state.until, state.error
+        )
 
     def show_about(self) -> None:
         box = QMessageBox(self)
@@ -300,6 +440,13 @@ class MainWindow(QMainWindow):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        self.settings = ProfileSettings(context.profile if context is not None else None)
+        blocker = self.sidebar.saved_model.blockSignals(True)
+        self.sidebar.saved_model.set_searches(load_saved(self.settings))
+        self.sidebar.saved_model.blockSignals(blocker)
+        self.sidebar._saved_hint_update()
+        self._load_accounts()
+        self._watch_states(context)
         self.source = source
         if empty_reason is not None:
             self._empty_reason = empty_reason
@@ -314,6 +461,8 @@ class MainWindow(QMainWindow):
 
     def on_changes(self, changes: ChangeSet) -> None:
         conv_ids = changes.ids("conversation")
+        if changes.ids("account") or changes.ids("brand"):
+            self._load_accounts()
         if conv_ids:
             self.model.refresh(conv_ids)
             if self.thread.conversation_id in conv_ids:
@@ -336,6 +485,11 @@ class MainWindow(QMainWindow):
         self.model.set_ids(self.source.ids(f, self.sort))
         self.counts = self.source.view_counts()
         self.sidebar.set_counts(self.counts)
+        if self.context is not None:
+            try:
+                self.sidebar.account_model.set_counts(read_counts(self.context.store))
+            except Exception:
+                log.exception("could not count per account")
         self.set_outbox_count(self.source.outbox_count())
         self._update_empty()
         self._ensure_selection(selected)
@@ -575,6 +729,7 @@ class MainWindow(QMainWindow):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        self._watch_states(None)
         self._age_timer.stop()
         self._requery_timer.stop()
         super().closeEvent(event)
