@@ -60,6 +60,8 @@ class SyncEngine:
 
     def __post_init__(self) -> None:
         self.supervisor = Supervisor(self.states)
+        self.running = False
+        self.paused: set[int] = set()
 
     def add(
         self,
@@ -83,8 +85,53 @@ class SyncEngine:
             worker.wake()
 
     def start(self) -> None:
+        self.running = True
         for account_id, worker in self.workers.items():
+            if account_id not in self.paused:
+                self.supervisor.start(account_id, worker.run_forever)
+
+    # -- accounts connected, paused or removed while the engine runs (the accounts dialog) --
+    def attach(
+        self,
+        account: Account,
+        client: PlatformClient,
+        intervals: Mapping[StreamKind, float] | None = None,
+    ) -> AccountWorker:
+        """`add`, and start syncing it at once if the engine is running."""
+        worker = self.add(account, client, intervals)
+        self.paused.discard(account.id)
+        if self.running:
+            self.supervisor.start(account.id, worker.run_forever)
+        return worker
+
+    async def _halt(self, account_id: int) -> None:
+        task = self.supervisor.tasks.pop(account_id, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def pause(self, account_id: int) -> None:
+        """Stop syncing one account; its worker and client are kept for `resume`."""
+        self.paused.add(account_id)
+        await self._halt(account_id)
+
+    def resume(self, account_id: int) -> bool:
+        """Sync a paused account again; False if the engine has no worker for it."""
+        self.paused.discard(account_id)
+        worker = self.workers.get(account_id)
+        if worker is None:
+            return False
+        if self.running and account_id not in self.supervisor.tasks:
             self.supervisor.start(account_id, worker.run_forever)
+        return True
+
+    async def remove(self, account_id: int) -> None:
+        """Stop and forget one account (removed, or re-authenticated with a new client)."""
+        await self._halt(account_id)
+        self.paused.discard(account_id)
+        worker = self.workers.pop(account_id, None)
+        if worker is not None:
+            await worker.client.aclose()
 
     async def run_once(self, max_passes: int = 50) -> dict[int, SyncError | None]:
         """Every account until caught up and its outbox drained or parked (CLI `sync --once`).
@@ -94,6 +141,8 @@ class SyncEngine:
         """
         results: dict[int, SyncError | None] = {}
         for account_id, worker in self.workers.items():
+            if account_id in self.paused:
+                continue
             error: SyncError | None = None
             backoff = Backoff()
             for _ in range(max_passes):
@@ -111,6 +160,7 @@ class SyncEngine:
         return results
 
     async def stop(self) -> None:
+        self.running = False
         await self.supervisor.stop()
         for worker in self.workers.values():
             await worker.client.aclose()
