@@ -129,14 +129,18 @@ class StoreSource:
         ]
 
     def search(self, query: str) -> list[int]:
+        return list(self.search_snippets(query))
+
+    def search_snippets(self, query: str) -> dict[int, str]:
+        """Matching conversation ids (best match first) -> what matched, `[` `]` marked."""
         from desktop.store import search
 
         with self.store.reader() as session:
             hits = search.search(session, query, limit=500)
-        seen: dict[int, None] = {}
+        seen: dict[int, str] = {}
         for hit in hits:
-            seen.setdefault(hit.conversation_id, None)
-        return list(seen)
+            seen.setdefault(hit.conversation_id, hit.snippet)
+        return seen
 
     def outbox_count(self) -> int:
         from desktop.store import outbox

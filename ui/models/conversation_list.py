@@ -76,6 +76,7 @@ class ConversationListModel(QAbstractTableModel):
         self._source = source
         self._ids: list[int] = []
         self._cache: OrderedDict[int, InboxRow] = OrderedDict()
+        self._snippets: dict[int, str] = {}  # search hits' snippets, shown instead of the last
         self._clock = clock or (lambda: datetime.now(UTC))
         self._bold = QFont()
         self._bold.setBold(True)
@@ -87,6 +88,14 @@ class ConversationListModel(QAbstractTableModel):
         self._ids = []
         self._cache.clear()
         self.endResetModel()
+
+    def set_snippets(self, snippets: dict[int, str] | None) -> None:
+        """While searching, the Message column shows what matched (with [ ] around it)."""
+        self._snippets = dict(snippets or {})
+        if self._ids:
+            self.dataChanged.emit(
+                self.index(0, COL_SNIPPET), self.index(len(self._ids) - 1, COL_SNIPPET)
+            )
 
     def ids(self) -> list[int]:
         return list(self._ids)
@@ -290,7 +299,7 @@ class ConversationListModel(QAbstractTableModel):
             if col == COL_CUSTOMER:
                 return f"{r.customer_name}\n{r.customer_handle}"
             if col == COL_SNIPPET:
-                return r.snippet
+                return self._snippets.get(r.id, r.snippet)
             if col == COL_ACCOUNT:
                 return f"{r.brand_name}\n{r.account_handle}"
             return None
@@ -305,7 +314,8 @@ class ConversationListModel(QAbstractTableModel):
             marker = "● " if r.unread else ""
             return f"{marker}{r.customer_name}"
         if col == COL_SNIPPET:
-            return " ".join(r.snippet.split())  # one line: newlines would break fixed heights
+            # one line: newlines would break fixed heights
+            return " ".join(self._snippets.get(r.id, r.snippet).split())
         if col == COL_ACCOUNT:
             return f"{r.brand_name} · {r.account_handle}"
         if col == COL_AGE:
