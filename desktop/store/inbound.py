@@ -1,4 +1,6 @@
-"""The store side of inbound sync: a page and its cursor commit together or not at all."""
+"""The store side of inbound sync: a page, its triage and its cursor commit together or not
+at all. Triage (sentiment, priority, due time, report counts) folds in only the page's new
+messages, so the list's priority and due columns are right the moment the page lands."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from desktop.domain.enums import StreamKind
 from desktop.domain.inbound import Page
-from desktop.store import accounts
+from desktop.store import accounts, triage
 from desktop.store.db import Store
 from desktop.store.ingest import ingest
 
@@ -26,7 +28,8 @@ class StoreInbound:
 
     async def store_page(self, account_id: int, stream: StreamKind, page: Page) -> None:
         def write(session: Session) -> None:
-            ingest(session, account_id, page.items)
+            result = ingest(session, account_id, page.items)
+            triage.recompute_for_conversations(session, result.conversation_ids)
             if page.next_cursor is not None:
                 accounts.save_cursor(session, account_id, stream.value, page.next_cursor)
 

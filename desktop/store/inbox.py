@@ -8,8 +8,9 @@ asks `rows()` for the ~50 visible ones. Filters hit the conversation table's own
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from desktop.domain.enums import ConversationStatus, Platform
+from desktop.domain.triage.priority import Reason
 from desktop.store.schema import (
     AccountRow,
     AgentRow,
@@ -29,6 +31,7 @@ from desktop.store.schema import (
     TagRow,
 )
 from desktop.store.times import from_db
+from desktop.store.triage import DUE_ORDER_SQL, PRIORITY_ORDER_SQL
 
 
 class View(enum.StrEnum):
@@ -44,7 +47,8 @@ class View(enum.StrEnum):
 class Sort(enum.StrEnum):
     NEWEST = "newest"
     OLDEST_WAITING = "oldest_waiting"
-    PRIORITY = "priority"
+    PRIORITY = "priority"  # triage score, highest first; ties: sooner due, then newest
+    DUE = "due"  # soonest due (most overdue) first; nothing owed after, newest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +81,12 @@ class InboxRow:
     unread: bool
     priority: float
     needs_reply: bool
+    due_at: datetime | None = None  # when a reply is due (None: nothing owed)
+    reasons: tuple[Reason, ...] = ()  # why the priority, highest points first
 
 
 _OPEN = (ConversationStatus.OPEN.value, ConversationStatus.PENDING.value)
 NEEDS_REPLY_SQL = "last_direction = 'in' AND status IN ('open', 'pending')"
-
 
 
 def _where(f: InboxFilter) -> list[object]:
@@ -137,7 +142,9 @@ def _ordered(query: Select[Any], sort: Sort) -> Select[Any]:
     if sort is Sort.OLDEST_WAITING:
         return query.order_by(c.last_inbound_at.asc(), c.id.asc())
     if sort is Sort.PRIORITY:
-        return query.order_by(c.priority.desc(), c.last_message_at.desc(), c.id.desc())
+        return query.order_by(text(PRIORITY_ORDER_SQL))
+    if sort is Sort.DUE:
+        return query.order_by(text(DUE_ORDER_SQL))
     return query.order_by(c.last_message_at.desc(), c.id.desc())
 
 
@@ -197,4 +204,27 @@ def rows(session: Session, conversation_ids: Sequence[int]) -> list[InboxRow]:
             priority=conv.priority,
             needs_reply=conv.last_direction == "in" and conv.status in _OPEN,
         )
+    for cid, due_at, reasons in session.execute(
+        text(
+            "SELECT c.id, c.due_at, t.reasons FROM conversations c"
+            " LEFT JOIN conversation_triage t ON t.conversation_id = c.id"
+            " WHERE c.id IN (SELECT value FROM json_each(:ids))"
+        ),
+        {"ids": json.dumps(list(by_id))},
+    ):
+        by_id[cid] = replace(by_id[cid], due_at=_utc(due_at), reasons=_reasons(reasons))
     return [by_id[i] for i in conversation_ids if i in by_id]
+
+
+def _utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return from_db(parsed)
+
+
+def _reasons(raw: Any) -> tuple[Reason, ...]:
+    if not raw:
+        return ()
+    items = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple(Reason(r["code"], float(r["points"]), r["label"]) for r in items)

@@ -247,11 +247,15 @@ def rescore_due(session: Session, now: datetime | None = None, limit: int = 2000
     return _reassess(session, list(due), now)
 
 
-def backfill(session: Session, limit: int = 5000, now: datetime | None = None) -> int:
+def backfill(
+    session: Session, limit: int = 5000, now: datetime | None = None, announce: bool = False
+) -> int:
     """Compute facts for up to `limit` conversations that have none; returns how many remain.
 
     For databases written before triage existed and for the demo generator. Run it in
-    slices (one writer transaction each) so the writer thread stays responsive.
+    slices (one writer transaction each) so the writer thread stays responsive. With
+    `announce`, conversations that got a priority or due time are announced (an open list
+    re-sorts); benchmarks leave it off.
     """
     missing = list(
         session.execute(
@@ -263,7 +267,7 @@ def backfill(session: Session, limit: int = 5000, now: datetime | None = None) -
             {"n": limit},
         ).scalars()
     )
-    _reassess(session, missing, now or datetime.now(UTC), announce=False)
+    _reassess(session, missing, now or datetime.now(UTC), announce=announce)
     return int(
         session.execute(
             text(
@@ -582,5 +586,12 @@ def message_sentiments(session: Session, message_ids: Sequence[int]) -> dict[int
 
 
 # Sort keys the inbox query can use (literal SQL, so the partial index ix_conv_due applies).
-DUE_ORDER_SQL = "conversations.due_at IS NULL, conversations.due_at ASC, conversations.id ASC"
-PRIORITY_ORDER_SQL = "conversations.priority DESC, conversations.due_at ASC, conversations.id DESC"
+# Nothing owed (no due time) goes last, newest first, like the default order.
+DUE_ORDER_SQL = (
+    "conversations.due_at IS NULL, conversations.due_at ASC,"
+    " conversations.last_message_at DESC, conversations.id DESC"
+)
+PRIORITY_ORDER_SQL = (
+    "conversations.priority DESC, conversations.due_at IS NULL, conversations.due_at ASC,"
+    " conversations.last_message_at DESC, conversations.id DESC"
+)

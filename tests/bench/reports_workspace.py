@@ -7,7 +7,7 @@ backfilled in writer-sized slices. Cached under /tmp: reruns reuse it.
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -15,9 +15,12 @@ from pathlib import Path
 from desktop.demo.generator import generate
 from desktop.store import Store, triage
 
+# Bump when the triage tables change shape, so a stale cache is rebuilt, not misread.
+CACHE_VERSION = 2
+
 
 def workspace(n: int) -> Path:
-    path = Path(f"/tmp/switchboard-reports-bench-{n}/switchboard.sqlite3")
+    path = Path(f"/tmp/switchboard-reports-bench-v{CACHE_VERSION}-{n}/switchboard.sqlite3")
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,7 +28,9 @@ def workspace(n: int) -> Path:
     store_cache = Path(f"/tmp/switchboard-bench-{n}/switchboard.sqlite3")
     started = time.perf_counter()
     if store_cache.exists():
-        shutil.copy2(store_cache, partial)
+        # The backup API, not a file copy: the store benchmark may have it open right now.
+        with sqlite3.connect(store_cache) as src, sqlite3.connect(partial) as dst:
+            src.backup(dst)
         store = Store.open(partial)
     else:
         store = Store.open(partial)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import text
 
 from desktop.domain.enums import Platform
 from desktop.domain.models import Account
-from desktop.store import Store, accounts, inbox
+from desktop.domain.triage import priority
+from desktop.store import Store, accounts, inbox, triage
 from desktop.store.inbox import InboxFilter, Sort, View
 from desktop.store.ingest import ingest
-from tests.desktop.store.factories import customer, item
+from tests.desktop.store.factories import T0, customer, item
 
 
 def _seed(store: Store, account: Account) -> None:
@@ -67,3 +70,66 @@ def test_rows_keep_the_requested_order_and_skip_missing(store: Store, account: A
         all_ids = inbox.ids(s, InboxFilter())
         picked = [all_ids[2], 999_999, all_ids[0]]
         assert [r.id for r in inbox.rows(s, picked)] == [all_ids[2], all_ids[0]]
+
+
+def _triaged(store: Store, account: Account, now: datetime) -> dict[str, int]:
+    """Three waiting conversations with different due times and weights, one answered."""
+    batch = [
+        # due first (asked first), but mild: public only
+        item("1", "quick question about sizes", thread="early", minutes=0, who=customer(1)),
+        # asked later, so due later, but angry and urgent: highest priority
+        item("2", "I want a refund, this is awful", thread="angry", minutes=30, who=customer(2)),
+        item("3", "hello?", thread="middle", minutes=10, who=customer(3)),
+        item("4", "asked", thread="done", minutes=1, who=customer(4)),
+        item("5", "answered", thread="done", minutes=2, out=True),
+    ]
+
+    def job(s):  # type: ignore[no-untyped-def]
+        result = ingest(s, account.id, batch)
+        triage.recompute_for_conversations(s, result.conversation_ids, now)
+
+    store.run_sync(job)
+    with store.reader() as s:
+        rows = s.execute(text("SELECT platform_root_id, id FROM conversations")).all()
+    return {k: v for k, v in rows}
+
+
+def test_sort_by_due_time_and_by_priority_with_reasons(store: Store, account: Account) -> None:
+    now = T0 + timedelta(days=1, hours=1)  # Monday 10:00: all three are overdue
+    ids = _triaged(store, account, now)
+    with store.reader() as s:
+        by_due = inbox.ids(s, InboxFilter(), Sort.DUE)
+        by_priority = inbox.ids(s, InboxFilter(), Sort.PRIORITY)
+        waiting_by_due = inbox.ids(s, InboxFilter(view=View.NEEDS_REPLY), Sort.DUE)
+        rows = {r.id: r for r in inbox.rows(s, by_due)}
+    # Sunday's questions all fall due on Monday 10:00 (the hour starts at 09:00), so the
+    # due order is by id among equals; the answered conversation owes nothing and goes last.
+    assert by_due[-1] == ids["done"]
+    assert waiting_by_due == by_due[:3]
+    assert by_priority[0] == ids["angry"]
+    assert by_priority[-1] == ids["done"]
+    angry = rows[ids["angry"]]
+    assert angry.due_at == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    assert {priority.NEGATIVE, priority.URGENT, priority.WAITING} <= {r.code for r in angry.reasons}
+    assert angry.priority == sum(r.points for r in angry.reasons)
+    assert rows[ids["done"]].due_at is None and rows[ids["done"]].reasons == ()
+
+
+def test_due_order_follows_the_due_instant(store: Store, account: Account) -> None:
+    # Monday 09:00 onwards: business hours, so each question is due an hour after it came.
+    monday = T0 + timedelta(days=1)
+    batch = [
+        item("1", "second", thread="b", minutes=24 * 60 + 20, who=customer(1)),
+        item("2", "first", thread="a", minutes=24 * 60 + 5, who=customer(2)),
+        item("3", "third", thread="c", minutes=24 * 60 + 40, who=customer(3)),
+    ]
+
+    def job(s):  # type: ignore[no-untyped-def]
+        result = ingest(s, account.id, batch)
+        triage.recompute_for_conversations(s, result.conversation_ids, monday + timedelta(hours=1))
+
+    store.run_sync(job)
+    with store.reader() as s:
+        order = inbox.rows(s, inbox.ids(s, InboxFilter(), Sort.DUE))
+    assert [r.snippet for r in order] == ["first", "second", "third"]
+    assert order[0].due_at == monday + timedelta(hours=1, minutes=5)

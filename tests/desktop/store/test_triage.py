@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from desktop.domain.enums import ConversationKind, ConversationStatus
+from desktop.domain.enums import ConversationKind, ConversationStatus, StreamKind
+from desktop.domain.inbound import Page
 from desktop.domain.models import Account
 from desktop.domain.triage import priority
 from desktop.domain.triage.business_hours import BusinessHours
 from desktop.domain.triage.targets import ResponseTarget
 from desktop.store import Store, conversations, customers, triage
+from desktop.store.changes import ChangeSet
+from desktop.store.inbound import StoreInbound
 from desktop.store.ingest import ingest
+from desktop.store.triage_upkeep import TriageUpkeep
 from tests.desktop.store.factories import T0, customer, item
 
 # T0 is Sunday 1 March 2026, 09:00 UTC; the default target is 1 h, Mon-Fri 09-17 (UTC here).
@@ -220,3 +225,46 @@ def test_direct_messages_are_not_public(store: Store, account: Account) -> None:
     dm = item("1", "refund", kind=ConversationKind.DIRECT_MESSAGE)
     _ingest(store, account, [dm])
     assert [r.code for r in _info(store, _cid(store)).reasons] == [priority.URGENT]
+
+
+# -- wiring: a sync page is scored in its own transaction; the upkeep does the rest ---------
+def test_a_synced_page_is_scored_in_the_same_transaction(store: Store, account: Account) -> None:
+    inbound = StoreInbound(store)
+    page = Page(items=(item("1", "I want a refund"),), next_cursor="c1")
+    seen: list[ChangeSet] = []
+    store.changes.subscribe(seen.append)
+    asyncio.run(inbound.store_page(account.id, StreamKind.MENTIONS, page))
+    cid = _cid(store)
+    assert priority.URGENT in _codes(store, cid)
+    assert _due_column(store, cid) is not None
+    with store.reader() as s:
+        assert s.execute(text("SELECT SUM(n) FROM report_hourly")).scalar() == 1
+    # one commit: the page, its triage and the cursor are announced together
+    assert len(seen) == 1 and cid in seen[0].ids("conversation")
+
+
+def test_upkeep_backfills_and_rescores_what_other_writers_change(
+    store: Store, account: Account
+) -> None:
+    batch = [item(str(n), "refund?", thread=f"t{n}", minutes=n) for n in range(5)]
+    store.run_sync(lambda s: ingest(s, account.id, batch))  # no triage: like the generator
+
+    async def go() -> None:
+        upkeep = TriageUpkeep(store, backfill_slice=2)
+        upkeep.start(asyncio.get_running_loop())
+        await asyncio.wait_for(upkeep.backfilled.wait(), 10)
+        assert upkeep.backfill_remaining == 0
+        cid = _cid(store, "t0")
+        assert _info(store, cid).priority > 0
+        # A status change made elsewhere (the list's "resolve"): no triage call of its own.
+        await store.run(lambda s: conversations.set_status(s, cid, ConversationStatus.RESOLVED))
+        for _ in range(100):
+            if _due_column(store, cid) is None:
+                break
+            await asyncio.sleep(0.02)
+        await upkeep.stop()
+        assert _info(store, cid).priority == 0 and _due_column(store, cid) is None
+
+    asyncio.run(go())
+    with store.reader() as s:
+        assert s.execute(text("SELECT COUNT(*) FROM conversation_triage")).scalar() == 5
