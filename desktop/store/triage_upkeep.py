@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from desktop.store import triage
 from desktop.store.changes import ChangeSet
@@ -75,7 +76,7 @@ class TriageUpkeep:
         while self._pending:
             ids = sorted(self._pending)
             self._pending.clear()
-            await self.store.run(lambda s, ids=ids: triage.recompute_for_conversations(s, ids))
+            await self.store.run(partial(triage.recompute_for_conversations, conversation_ids=ids))
 
     # -- backfill and the clock ------------------------------------------------------------
     async def backfill(self) -> None:
