@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from desktop.domain.enums import ConversationKind, ConversationStatus, Direction
 from desktop.domain.errors import UserError
 from desktop.domain.models import Attachment, Conversation, Message
-from desktop.store import changes
-from desktop.store.schema import ConversationRow, MessageRow
+from desktop.store import audit, changes
+from desktop.store.schema import AgentRow, ConversationRow, MessageRow
 from desktop.store.times import from_db, to_db
 
 
@@ -79,13 +79,71 @@ def set_status(
     conversation_id: int,
     status: ConversationStatus,
     snoozed_until: datetime | None = None,
+    by: int | None = None,
 ) -> None:
+    """Change the status; an actual change is written to the audit trail (`by`: the actor,
+    None for me)."""
     row = session.get(ConversationRow, conversation_id)
     if row is None:
         raise UserError(f"no conversation with id {conversation_id}")
+    before = row.status
     row.status = status.value
     row.snoozed_until = to_db(snoozed_until) if status is ConversationStatus.SNOOZED else None
+    if before != status.value or status is ConversationStatus.SNOOZED:
+        detail: dict[str, str] = {"from": before}
+        if snoozed_until is not None and status is ConversationStatus.SNOOZED:
+            detail["until"] = snoozed_until.isoformat()
+        audit.record(
+            session,
+            _STATUS_ACTIONS[status],
+            agent_id=by,
+            conversation_id=conversation_id,
+            detail=detail,
+        )
     changes.record(session, "conversation", [conversation_id], "user")
+
+
+_STATUS_ACTIONS = {
+    ConversationStatus.RESOLVED: "resolve",
+    ConversationStatus.SNOOZED: "snooze",
+    ConversationStatus.OPEN: "reopen",
+    ConversationStatus.PENDING: "pending",
+}
+
+
+def assign(
+    session: Session, conversation_id: int, agent_id: int | None, by: int | None = None
+) -> bool:
+    """Assign to a colleague or team (None: unassign). False when nothing changed.
+
+    The audit event says who assigned it, from whom and to whom. Assigning to a deactivated
+    colleague is refused: they would never see it.
+    """
+    row = session.get(ConversationRow, conversation_id)
+    if row is None:
+        raise UserError(f"no conversation with id {conversation_id}")
+    if agent_id is not None:
+        agent = session.get(AgentRow, agent_id)
+        if agent is None:
+            raise UserError(f"No colleague {agent_id}.")
+        active = session.execute(
+            text("SELECT active FROM agents WHERE id = :i"), {"i": agent_id}
+        ).scalar()
+        if active is not None and not active:
+            raise UserError(f"{agent.name} is deactivated.")
+    if row.assignee_id == agent_id:
+        return False
+    before = row.assignee_id
+    row.assignee_id = agent_id
+    audit.record(
+        session,
+        "assign" if agent_id is not None else "unassign",
+        agent_id=by,
+        conversation_id=conversation_id,
+        detail={"from": before, "to": agent_id},
+    )
+    changes.record(session, "conversation", [conversation_id], "user")
+    return True
 
 
 def mark_read(session: Session, conversation_id: int, read: bool = True) -> None:
