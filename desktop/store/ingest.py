@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
@@ -49,14 +50,29 @@ def upsert_identities(session: Session, items: Sequence[InboundItem]) -> dict[st
     platform = next(iter(profiles.values())).platform.value
     table = cast(Table, IdentityRow.__table__)
     found: dict[str, int] = {}
+    stale: dict[str, int] = {}
     for chunk in _chunks(list(profiles)):
-        rows = session.execute(
-            select(IdentityRow.platform_user_id, IdentityRow.id).where(
-                IdentityRow.platform == platform, IdentityRow.platform_user_id.in_(chunk)
-            )
+        current = session.execute(
+            select(
+                IdentityRow.platform_user_id,
+                IdentityRow.id,
+                IdentityRow.handle,
+                IdentityRow.display_name,
+                IdentityRow.followers,
+                IdentityRow.verified,
+            ).where(IdentityRow.platform == platform, IdentityRow.platform_user_id.in_(chunk))
         )
-        found.update({uid: iid for uid, iid in rows})
-    if found:  # refresh the profile fields the platform just told us
+        for uid, iid, handle, name, followers, verified in current:
+            found[uid] = iid
+            p = profiles[uid]
+            if (handle, name, followers, bool(verified)) != (
+                p.handle,
+                p.display_name,
+                p.followers,
+                p.verified,
+            ):
+                stale[uid] = iid
+    if stale:  # refresh the profile fields the platform just told us, where they changed
         session.execute(
             update(table)
             .where(table.c.id == bindparam("_id"))
@@ -74,7 +90,7 @@ def upsert_identities(session: Session, items: Sequence[InboundItem]) -> dict[st
                     "_followers": profiles[uid].followers,
                     "_verified": profiles[uid].verified,
                 }
-                for uid, iid in found.items()
+                for uid, iid in stale.items()
             ],
         )
     missing = [uid for uid in profiles if uid not in found]
@@ -122,6 +138,35 @@ def upsert_identities(session: Session, items: Sequence[InboundItem]) -> dict[st
     if missing:
         changes.record(session, "customer", [], "sync")
     return found
+
+
+_INSERT_MESSAGES = (
+    "INSERT INTO messages (id, conversation_id, account_id, platform_id, direction,"
+    " author_identity_id, text, created_at, in_reply_to, context_text, attachments, metrics,"
+    " url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+_EXISTING_MESSAGES = text(
+    "SELECT platform_id FROM messages WHERE account_id = :a"
+    " AND platform_id IN (SELECT value FROM json_each(:ids))"
+)
+
+
+def _db_time(value: datetime) -> str:
+    """SQLAlchemy's SQLite DateTime storage format (naive UTC, always with microseconds),
+    so rows written here compare and sort with rows written through the ORM."""
+    naive = to_db(value)
+    assert naive is not None
+    return naive.isoformat(sep=" ", timespec="microseconds")
+
+
+def _attachments_json(item: InboundItem) -> str:
+    if not item.attachments:
+        return "[]"
+    return json.dumps(
+        [{"kind": a.kind, "url": a.url, "name": a.name, "mime": a.mime} for a in item.attachments]
+    )
 
 
 def ingest(session: Session, account_id: int, items: Sequence[InboundItem]) -> IngestResult:
@@ -187,56 +232,45 @@ def ingest(session: Session, account_id: int, items: Sequence[InboundItem]) -> I
 
     # Messages, deduplicated on (account, platform id).
     wanted = list(dict.fromkeys(i.platform_id for i in items))
-    existing: set[str] = set()
-    for chunk in _chunks(wanted):
-        existing.update(
-            session.execute(
-                select(MessageRow.platform_id).where(
-                    MessageRow.account_id == account_id, MessageRow.platform_id.in_(chunk)
-                )
-            ).scalars()
-        )
+    # One statement with the ids as a JSON array (no expanding IN list to compile).
+    existing: set[str] = set(
+        session.execute(_EXISTING_MESSAGES, {"a": account_id, "ids": json.dumps(wanted)}).scalars()
+    )
+    # Driver-level executemany of plain tuples with writer-assigned ids (this runs on the
+    # single writer thread, and duplicates were filtered above): no per-row ORM or type
+    # processing, and the new ids are known without reading them back. Values are encoded
+    # exactly as SQLAlchemy's types would (DateTime text with microseconds, JSON).
+    base = session.execute(select(func.coalesce(func.max(MessageRow.id), 0))).scalar_one()
     seen: set[str] = set()
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for i in items:
         if i.platform_id in existing or i.platform_id in seen:
             continue
         seen.add(i.platform_id)
+        inbound = i.direction is Direction.INBOUND
         rows.append(
-            {
-                "conversation_id": conv_ids[(i.kind.value, i.thread_key)],
-                "account_id": account_id,
-                "platform_id": i.platform_id,
-                "direction": i.direction.value,
-                "author_identity_id": identity_ids.get(i.author.platform_user_id)
-                if i.direction is Direction.INBOUND
-                else None,
-                "text": i.text,
-                "created_at": to_db(i.created_at),
-                "in_reply_to": i.in_reply_to,
-                "context_text": i.context_text,
-                "attachments": [
-                    {"kind": a.kind, "url": a.url, "name": a.name, "mime": a.mime}
-                    for a in i.attachments
-                ],
-                "metrics": dict(i.metrics),
-                "url": i.url,
-            }
+            (
+                base + len(rows) + 1,
+                conv_ids[(i.kind.value, i.thread_key)],
+                account_id,
+                i.platform_id,
+                i.direction.value,
+                identity_ids.get(i.author.platform_user_id) if inbound else None,
+                i.text,
+                _db_time(i.created_at),
+                i.in_reply_to,
+                i.context_text,
+                _attachments_json(i),
+                json.dumps(dict(i.metrics)) if i.metrics else "{}",
+                i.url,
+            )
         )
     if not rows:
         return IngestResult((), ())
-    session.execute(insert(MessageRow).prefix_with("OR IGNORE"), rows)
-    new_ids: list[int] = []
-    for chunk in _chunks([r["platform_id"] for r in rows]):
-        new_ids.extend(
-            session.execute(
-                select(MessageRow.id).where(
-                    MessageRow.account_id == account_id, MessageRow.platform_id.in_(chunk)
-                )
-            ).scalars()
-        )
-    touched: list[int] = sorted({int(r["conversation_id"]) for r in rows})
-    inbound_touched = sorted({int(r["conversation_id"]) for r in rows if r["direction"] == "in"})
+    session.connection().exec_driver_sql(_INSERT_MESSAGES, rows)
+    new_ids = [r[0] for r in rows]
+    touched: list[int] = sorted({r[1] for r in rows})
+    inbound_touched = sorted({r[1] for r in rows if r[4] == "in"})
     refresh_aggregates(session, touched, reopen=inbound_touched)
     changes.record(session, "message", new_ids, "sync")
     changes.record(session, "conversation", touched, "sync")

@@ -66,10 +66,8 @@ def _items(n: int) -> list[InboundItem]:
     ]
 
 
-def test_ingest_ratio_to_raw_executemany(tmp_path: Path) -> None:
-    n = min(N, 100_000)
-    items = _items(n)
-    with Store.open(tmp_path / "ours.sqlite3") as store:
+def _ingest_ours(path: Path, items: list[InboundItem]) -> float:
+    with Store.open(path) as store:
         acc = store.run_sync(
             lambda s: accounts.add_account(
                 s,
@@ -80,13 +78,17 @@ def test_ingest_ratio_to_raw_executemany(tmp_path: Path) -> None:
             )
         )
         started = time.perf_counter()
-        for k in range(0, n, 1000):
+        for k in range(0, len(items), 1000):
             batch = items[k : k + 1000]
             store.run_sync(lambda s, batch=batch: ingest(s, acc.id, batch))
-        ours = time.perf_counter() - started
-    # Baseline: the same message rows into the same schema (triggers, indexes) with raw
-    # sqlite3.executemany in the same page sizes, no dedupe, no threading, no aggregates.
-    with Store.open(tmp_path / "raw.sqlite3") as store:
+        return time.perf_counter() - started
+
+
+def _ingest_raw(path: Path, items: list[InboundItem]) -> float:
+    """The same message rows into the same schema (triggers, indexes) with raw
+    sqlite3.executemany in the same page sizes: no dedupe, threading, identities,
+    conversations or aggregates."""
+    with Store.open(path) as store:
         store.run_sync(
             lambda s: accounts.add_account(
                 s,
@@ -96,27 +98,43 @@ def test_ingest_ratio_to_raw_executemany(tmp_path: Path) -> None:
                 base_url="http://x",
             )
         )
-    conn = sqlite3.connect(tmp_path / "raw.sqlite3")
+    conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute(
         "INSERT INTO conversations (id, account_id, brand_id, platform, kind,"
         " platform_root_id, status, priority, snippet, unread, message_count)"
         " VALUES (1, 1, 1, 'mastodon', 'public_thread', 'x', 'open', 0, '', 1, 0)"
     )
+    conn.commit()
     rows = [(1, 1, i.platform_id, "in", i.text, i.created_at.isoformat(sep=" ")) for i in items]
     started = time.perf_counter()
-    for k in range(0, n, 1000):
+    for k in range(0, len(rows), 1000):
         with conn:
             conn.executemany(
                 "INSERT INTO messages (conversation_id, account_id, platform_id, direction, text,"
                 " created_at, attachments, metrics) VALUES (?, ?, ?, ?, ?, ?, '[]', '{}')",
                 rows[k : k + 1000],
             )
-    raw = time.perf_counter() - started
+    elapsed = time.perf_counter() - started
     conn.close()
+    return elapsed
+
+
+def test_ingest_ratio_to_raw_executemany(tmp_path: Path) -> None:
+    """Alternating rounds, best of each: on a shared machine a burst of someone else's work
+    would otherwise land on one side of the ratio."""
+    n = min(N, 30_000)
+    items = _items(n)
+    ours: list[float] = []
+    raw: list[float] = []
+    for r in range(3):
+        ours.append(_ingest_ours(tmp_path / f"ours{r}.sqlite3", items))
+        raw.append(_ingest_raw(tmp_path / f"raw{r}.sqlite3", items))
+    best_ours, best_raw = min(ours), min(raw)
     print(
-        f"\ningest {n:,} messages: ours {n / ours:,.0f}/s, raw executemany {n / raw:,.0f}/s,"
-        f" ratio {raw / ours:.2f} (budget >= 0.5)"
+        f"\ningest {n:,} messages (best of 3 alternating rounds): ours {n / best_ours:,.0f}/s,"
+        f" raw executemany {n / best_raw:,.0f}/s, ratio {best_raw / best_ours:.2f}"
+        " (budget >= 0.5)"
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 
 from desktop.domain.enums import Platform
@@ -13,6 +13,7 @@ from desktop.domain.errors import UserError
 from desktop.domain.inbound import ProfileInfo
 from desktop.domain.models import Account
 from desktop.store import Store, accounts, customers, notes
+from desktop.store.db import _alembic_config, _make_engine
 from desktop.store.ingest import ingest
 from desktop.store.search import parse, search
 from tests.desktop.store.factories import customer, item
@@ -127,22 +128,17 @@ def test_deleting_people_and_notes_removes_their_index_entries(seeded: Store) ->
 
 
 def test_upgrading_indexes_people_already_stored(tmp_path: Path) -> None:
-    """A profile from before the people index (0002) gets its customers indexed on open."""
+    """A profile from before the people index (schema 0002) gets its customers indexed."""
     path = tmp_path / "old.sqlite3"
-    old = Store.open(path)
-    try:
-        old.run_sync(lambda s: accounts.ensure_brand(s, "Acme"))
-    finally:
-        old.close()
-    with sqlite3.connect(path) as raw:
-        for fts in ("customers_fts", "identities_fts", "notes_fts"):
-            for suffix in ("ai", "ad", "au"):
-                raw.execute(f"DROP TRIGGER {fts}_{suffix}")
-            raw.execute(f"DROP TABLE {fts}")
-        raw.execute(
+    engine = _make_engine(path, writer=True)
+    with engine.begin() as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002_triage")
+        conn.exec_driver_sql(
             "INSERT INTO customers (id, name, created_at) VALUES (7, 'Zoë Old', '2026-01-01')"
         )
-        raw.execute("UPDATE alembic_version SET version_num = '0002_triage'")
+    engine.dispose()
     reopened = Store.open(path)
     try:
         with reopened.reader() as s:
