@@ -42,7 +42,7 @@ from desktop.domain.enums import ConversationStatus
 from ui.context import AppContext
 from ui.conversation_table import ROW_HEIGHT, ConversationTable
 from ui.data_source import ChangeSet, InboxFilter, InboxRow, InboxSource, Sort, View
-from ui.filter_bar import SORT_LABELS, FilterBar
+from ui.filter_bar import SORT_LABELS, FilterBar, FilterChoices, read_choices
 from ui.icons import app_icon
 from ui.models.account_tree import read_counts, read_sidebar
 from ui.models.conversation_list import ConversationListModel, IdRole, RowRole
@@ -140,6 +140,8 @@ class MainWindow(QMainWindow):
         self.filter_bar.search_requested.connect(lambda _text: self.run_search())
         self.filter_bar.search_cleared.connect(self.clear_search)
         self.filter_bar.sort_changed.connect(self._sort_chosen)
+        self.filter_bar.filter_changed.connect(lambda changes: self.set_filter(**changes))
+        self.filter_bar.clear_requested.connect(self.clear_filters)
 
         self.table = ConversationTable(self.model)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -321,8 +323,9 @@ class MainWindow(QMainWindow):
 
     def clear_filters(self) -> None:
         self.search_box.clear()
-        self.search_ids = None
-        self.set_filter(**dict.fromkeys(SCOPE_FIELDS))
+        self._set_search(None)
+        self.filter = replace(self.filter, **dict.fromkeys(SCOPE_FIELDS))
+        self._show_filter()
         self._reload_list()
         self.show_message("Filters cleared")
 
@@ -376,14 +379,8 @@ class MainWindow(QMainWindow):
         self.views.blockSignals(blocker)
         self._show_filter()
         self.search_box.setText(search.query)
-        if search.query and self.source is not None:
-            try:
-                self.search_ids = self.source.search(search.query)
-            except Exception as exc:
-                self.show_message(str(exc))
-                self.search_ids = None
-        else:
-            self.search_ids = None
+        if not (search.query and self._run_query(search.query)):
+            self._set_search(None)
         self._reload_list()
         self.show_message(f"{search.name}: {self.model.rowCount()} conversations")
 
@@ -396,9 +393,11 @@ class MainWindow(QMainWindow):
             from ui.models.account_tree import SidebarData
 
             self.sidebar.account_model.load(SidebarData([], [], {}))
+            self.filter_bar.set_choices(FilterChoices())
             return
         try:
             self.sidebar.account_model.load(read_sidebar(self.context.store))
+            self.filter_bar.set_choices(read_choices(self.context.store))
         except Exception:
             log.exception("could not read brands and accounts")
         self.sidebar.accounts.expandAll()
@@ -461,7 +460,7 @@ class MainWindow(QMainWindow):
 
     def on_changes(self, changes: ChangeSet) -> None:
         conv_ids = changes.ids("conversation")
-        if changes.ids("account") or changes.ids("brand"):
+        if any(changes.ids(e) for e in ("account", "brand", "agent", "tag")):
             self._load_accounts()
         if conv_ids:
             self.model.refresh(conv_ids)
@@ -591,20 +590,37 @@ class MainWindow(QMainWindow):
         if not text:
             self.clear_search()
             return
-        try:
-            self.search_ids = self.source.search(text)
-        except Exception as exc:  # the store's UserError: a bad query, shown, not raised
-            self.show_message(str(exc))
+        if not self._run_query(text):
             return
         self._reload_list()
-        self.show_message(f"{len(self.search_ids)} conversations match")
+        n = len(self.search_ids or [])
+        self.show_message(f"{n} conversation{'s' if n != 1 else ''} match")
         if self.model.rowCount():
             self.table.setFocus()
+
+    def _run_query(self, text: str) -> bool:
+        """Run a search; a bad query (the store's UserError) is shown, not raised."""
+        assert self.source is not None
+        try:
+            snippets = getattr(self.source, "search_snippets", None)
+            if snippets is not None:
+                found: dict[int, str] = snippets(text)
+                self._set_search(list(found), found)
+            else:
+                self._set_search(self.source.search(text))
+        except Exception as exc:
+            self.show_message(str(exc))
+            return False
+        return True
+
+    def _set_search(self, ids: list[int] | None, snippets: dict[int, str] | None = None) -> None:
+        self.search_ids = ids
+        self.model.set_snippets(snippets if ids is not None else None)
 
     def clear_search(self) -> None:
         self.search_box.clear()
         if self.search_ids is not None:
-            self.search_ids = None
+            self._set_search(None)
             self.requery()
         self.table.setFocus()
 
