@@ -10,7 +10,9 @@ from ui.models.conversation_list import (
     COL_AGE,
     COL_ASSIGNEE,
     COL_CUSTOMER,
+    COL_DUE,
     COL_PLATFORM,
+    COL_PRIORITY,
     COL_SNIPPET,
     COL_STATUS,
     ConversationListModel,
@@ -24,6 +26,8 @@ COLUMN_WIDTHS = {
     COL_CUSTOMER: 160,
     COL_ACCOUNT: 165,
     COL_AGE: 60,
+    COL_DUE: 120,
+    COL_PRIORITY: 58,
     COL_STATUS: 96,
     COL_ASSIGNEE: 96,
 }

@@ -267,6 +267,15 @@ class MemorySource:
             chosen.sort(key=lambda r: (_naive(r.last_inbound_at) or epoch, r.id))
         elif sort is Sort.PRIORITY:
             chosen.sort(key=lambda r: (-r.priority, _neg_time(r.last_message_at), -r.id))
+        elif sort is Sort.DUE:  # like the store: soonest due first, nothing owed last
+            chosen.sort(
+                key=lambda r: (
+                    r.due_at is None,
+                    _naive(r.due_at) or epoch,
+                    _neg_time(r.last_message_at),
+                    -r.id,
+                )
+            )
         else:
             chosen.sort(key=lambda r: (_naive(r.last_message_at) or epoch, r.id), reverse=True)
         return [r.id for r in chosen]

@@ -19,23 +19,52 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 
 from desktop.domain.enums import ConversationStatus
+from desktop.domain.triage.priority import explain
+from desktop.domain.triage.targets import format_due
 from ui.data_source import InboxRow, InboxSource
 from ui.icons import platform_icon
 
 IdRole = Qt.ItemDataRole.UserRole + 1
 RowRole = Qt.ItemDataRole.UserRole + 2
 
-COLUMNS = ("", "Customer", "Message", "Account", "Waiting", "Status", "Assignee")
-COL_PLATFORM, COL_CUSTOMER, COL_SNIPPET, COL_ACCOUNT, COL_AGE, COL_STATUS, COL_ASSIGNEE = range(7)
+COLUMNS = ("", "Customer", "Message", "Account", "Waiting", "Due", "Priority", "Status", "Assignee")
+(
+    COL_PLATFORM,
+    COL_CUSTOMER,
+    COL_SNIPPET,
+    COL_ACCOUNT,
+    COL_AGE,
+    COL_DUE,
+    COL_PRIORITY,
+    COL_STATUS,
+    COL_ASSIGNEE,
+) = range(9)
+OVERDUE_COLOR = QColor("#d64545")  # readable on the light and the dark theme
+HIGH_PRIORITY = 50.0  # from here the score is drawn in the overdue colour
 
 CACHE_SIZE = 600  # rows kept; a screen shows ~40
 FETCH_BEFORE = 20  # on a miss, fetch this window around the missing row
 FETCH_AFTER = 80
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def due_text(r: InboxRow, now: datetime) -> str:
+    """'due in 12 min' / 'overdue 1 h 5 min' while a reply is owed, else empty."""
+    if r.due_at is None or not r.needs_reply:
+        return ""
+    return format_due(r.due_at, now)
+
+
+def priority_tooltip(r: InboxRow, now: datetime) -> str:
+    """The score and every reason behind it, the waiting one worded for `now`."""
+    if not r.reasons:
+        return "Priority 0: nothing is owed" if not r.needs_reply else "Priority 0"
+    lines = [f"Priority {r.priority:g}", *explain(r.reasons, r.due_at, now)]
+    return "\n".join(lines)
 
 
 def age_text(since: datetime | None, now: datetime) -> str:
@@ -221,11 +250,11 @@ class ConversationListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(first, 0), self.index(last, last_col))
 
     def tick(self) -> None:
-        """The clock moved: repaint the age column (no refetch)."""
+        """The clock moved: repaint the waiting and due columns (no refetch)."""
         if self._ids:
             self.dataChanged.emit(
                 self.index(0, COL_AGE),
-                self.index(len(self._ids) - 1, COL_AGE),
+                self.index(len(self._ids) - 1, COL_DUE),
                 [Qt.ItemDataRole.DisplayRole],
             )
 
@@ -280,6 +309,8 @@ class ConversationListModel(QAbstractTableModel):
             Qt.ItemDataRole.FontRole,
             Qt.ItemDataRole.ToolTipRole,
             Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.TextAlignmentRole,
             RowRole,
         ):
             return None
@@ -293,7 +324,15 @@ class ConversationListModel(QAbstractTableModel):
             return self._bold if r.unread and col in (COL_CUSTOMER, COL_SNIPPET) else None
         if role == Qt.ItemDataRole.DecorationRole:
             return platform_icon(r.platform) if col == COL_PLATFORM else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(r, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col == COL_PRIORITY:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col in (COL_PRIORITY, COL_DUE):
+                return priority_tooltip(r, self._clock())
             if col == COL_PLATFORM:
                 return r.platform.value.capitalize()
             if col == COL_CUSTOMER:
@@ -303,9 +342,19 @@ class ConversationListModel(QAbstractTableModel):
             if col == COL_ACCOUNT:
                 return f"{r.brand_name}\n{r.account_handle}"
             return None
-        if role == Qt.ItemDataRole.AccessibleTextRole and col == COL_PLATFORM:
-            return r.platform.value.capitalize()
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if col == COL_PLATFORM:
+                return r.platform.value.capitalize()
+            if col == COL_PRIORITY:
+                return priority_tooltip(r, self._clock()).replace("\n", ", ")
         return self._text(r, col)
+
+    def _foreground(self, r: InboxRow, col: int) -> QColor | None:
+        if col == COL_DUE and r.needs_reply and r.due_at is not None:
+            return OVERDUE_COLOR if r.due_at <= self._clock() else None
+        if col == COL_PRIORITY and r.priority >= HIGH_PRIORITY:
+            return OVERDUE_COLOR
+        return None
 
     def _text(self, r: InboxRow, col: int) -> str:
         if col == COL_PLATFORM:
@@ -321,6 +370,10 @@ class ConversationListModel(QAbstractTableModel):
         if col == COL_AGE:
             since = r.last_inbound_at if r.needs_reply else r.last_message_at
             return age_text(since, self._clock())
+        if col == COL_DUE:
+            return due_text(r, self._clock())
+        if col == COL_PRIORITY:
+            return f"{r.priority:.0f}" if r.priority > 0 else ""
         if col == COL_STATUS:
             return "Needs reply" if r.needs_reply else _STATUS_TEXT.get(r.status, r.status.value)
         if col == COL_ASSIGNEE:
@@ -364,4 +417,12 @@ def _runs(sorted_rows: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
-__all__ = ["COLUMNS", "ConversationListModel", "IdRole", "RowRole", "age_text"]
+__all__ = [
+    "COLUMNS",
+    "ConversationListModel",
+    "IdRole",
+    "RowRole",
+    "age_text",
+    "due_text",
+    "priority_tooltip",
+]
