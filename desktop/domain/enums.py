@@ -35,6 +35,7 @@ class AccountStatus(enum.StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
     NEEDS_REAUTH = "needs_reauth"
+    DISCONNECTED = "disconnected"  # removed with its history kept: no token, no sync
 
 
 class NoteKind(enum.StrEnum):

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from desktop.domain.enums import AccountStatus, Platform
@@ -91,7 +91,17 @@ def add_account(
         )
     ).scalar()
     if exists is not None:
-        raise UserError(f"{platform.value} account {handle} at {base_url} is already connected")
+        row = session.get(AccountRow, exists)
+        if row is None or row.status != AccountStatus.DISCONNECTED.value:
+            raise UserError(f"{platform.value} account {handle} at {base_url} is already connected")
+        # Connected again after "remove, keep history": the kept conversations are its own.
+        row.brand_id = brand_id
+        row.display_name = display_name or handle
+        row.platform_user_id = platform_user_id or row.platform_user_id
+        row.settings = settings or {}
+        row.status = AccountStatus.ACTIVE.value
+        changes.record(session, "account", [row.id], "user")
+        return _account(row)
     row = AccountRow(
         brand_id=brand_id,
         platform=platform.value,
@@ -127,17 +137,31 @@ def set_status(session: Session, account_id: int, status: AccountStatus) -> None
     changes.record(session, "account", [account_id], "user")
 
 
+def set_paused(session: Session, account_id: int, paused: bool) -> Account:
+    """Pause (no sync, queued replies wait) or resume an account. A disconnected account
+    cannot be resumed: it has no token; connect it again instead."""
+    row = session.get(AccountRow, account_id)
+    if row is None:
+        raise UserError(f"no account with id {account_id}")
+    if row.status == AccountStatus.DISCONNECTED.value:
+        raise UserError(f"account {account_id} was removed; connect it again to sync it")
+    wanted = AccountStatus.PAUSED if paused else AccountStatus.ACTIVE
+    if row.status != wanted.value:
+        row.status = wanted.value
+        changes.record(session, "account", [account_id], "user")
+    return _account(row)
+
+
 def remove_account(session: Session, account_id: int, *, keep_history: bool = False) -> None:
-    """Remove an account. With keep_history its conversations stay, paused and read-only."""
+    """Remove an account. With keep_history its conversations stay, read-only, and the row
+    stays as DISCONNECTED (connecting the same account again picks them up)."""
     row = session.get(AccountRow, account_id)
     if row is None:
         raise UserError(f"no account with id {account_id}")
     session.execute(delete(SyncCursorRow).where(SyncCursorRow.account_id == account_id))
     if keep_history:
-        row.status = AccountStatus.PAUSED.value
+        row.status = AccountStatus.DISCONNECTED.value  # queued replies wait, never dropped
     else:
-        from sqlalchemy import text
-
         conv_ids = select(ConversationRow.id).where(ConversationRow.account_id == account_id)
         for table in ("conversation_tags", "drafts", "notes"):
             session.execute(
