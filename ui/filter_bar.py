@@ -25,6 +25,7 @@ SORT_LABELS: dict[Sort, str] = {
     Sort.NEWEST: "Newest",
     Sort.OLDEST_WAITING: "Oldest waiting",
     Sort.PRIORITY: "Priority",
+    Sort.DUE: "Due soonest",
 }
 
 SEARCH_HINT = 'Search  (/)   e.g. refund "never arrived" from:jane platform:bluesky is:unread'
@@ -125,7 +126,7 @@ class FilterBar(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(9)
+            combo.setMinimumContentsLength(4)
             named(combo.view(), f"{name}Popup", f"{accessible} choices")
             combo.activated.connect(lambda _i, k=key: self._combo_chosen(k))
             self.combos[key] = combo

@@ -118,3 +118,21 @@ def test_store_rows_carry_due_time_and_reasons(tmp_path: Path) -> None:
         assert model.data(model.index(0, COL_DUE)) == "due in 30 min"
         tip = model.data(model.index(0, COL_PRIORITY), Qt.ItemDataRole.ToolTipRole)
         assert "Urgent words: refund" in tip and "Negative tone" in tip
+
+
+def test_the_sort_box_sorts_the_window_by_due_time_and_by_priority(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ui.main_window import MainWindow
+
+    source = _source()
+    # the answered conversation is the newest: the default order puts it first
+    window = MainWindow(source)
+    qtbot.addWidget(window)
+    assert window.model.ids()[0] == 3
+    box = window.sort_box
+    labels = [box.itemText(i) for i in range(box.count())]
+    assert "Priority" in labels and "Due soonest" in labels
+    box.setCurrentIndex(box.findData(Sort.DUE.value))
+    assert window.sort is Sort.DUE and window.model.ids() == [1, 2, 3]
+    source.put(replace(source.rows([2])[0], priority=99.0))
+    box.setCurrentIndex(box.findData(Sort.PRIORITY.value))
+    assert window.model.ids() == [2, 1, 3]
