@@ -1,0 +1,1 @@
+"""Canned responses in the window: the picker (fuzzy search + preview), its model, the manager."""

@@ -1,0 +1,601 @@
+"""The composer: write a public reply or a direct message, see its length in the platform's
+unit, insert canned responses, send through the outbox with an undo window.
+
+Nothing here waits on the network: Send commits an outbox item (and removes the draft) in
+one transaction on the store's writer thread; the account's worker sends it once the undo
+grace has passed and the account is online. The send bar follows the item's state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import re
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain import templates
+from desktop.domain.enums import OpKind, OutboxState
+from desktop.domain.errors import UserError
+from desktop.domain.models import CannedResponse
+from desktop.domain.outbox import UNDO_GRACE_SECONDS, InvalidTransition, OutboxItem
+from desktop.store import canned, drafts
+from desktop.store import outbox as outbox_repo
+from desktop.sync import ops
+from ui.canned.picker import CannedPicker
+from ui.composer.autosave import DraftAutosaver
+from ui.composer.length import LengthCounter, over_limit_reason, qt_position
+from ui.composer.send_bar import SendBar
+from ui.composer.target import MODE_LABELS, ReplyTarget, load_target
+from ui.context import AppContext
+
+log = logging.getLogger(__name__)
+
+# `/` plus a shortcut, at the start of a line or after a space, right before the cursor
+SLASH = re.compile(r"(?:^|\s)/([a-z0-9_-]{0,32})$")
+SENT_SHOWN_MS = 5000
+
+
+def _py_index(text: str, utf16: int) -> int:
+    """The Python index of a UTF-16 offset (Qt's cursor positions) in `text`."""
+    units = 0
+    for index, ch in enumerate(text):
+        if units >= utf16:
+            return index
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+def _named(widget: Any, name: str, accessible: str) -> Any:
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    return widget
+
+
+class Composer(QWidget):
+    queued = Signal(object)  # OutboxItem: a reply went to the outbox
+    message = Signal(str)  # a line for the window's status bar
+
+    def __init__(
+        self, parent: QWidget | None = None, *, grace_seconds: float = UNDO_GRACE_SECONDS
+    ) -> None:
+        super().__init__(parent)
+        _named(self, "composer", "Reply composer")
+        self.grace_seconds = grace_seconds
+        self.context: AppContext | None = None
+        self.conversation_id: int | None = None
+        self.target: ReplyTarget | None = None
+        self.online = True
+        self.problems: list[str] = []
+        self.pending: dict[int, OutboxItem] = {}  # conversation id -> its last send
+        self._loading = False
+        self._sending = False
+        self._slash_start: int | None = None  # UTF-16 position of the `/` being typed
+        self._slash_dismissed: int | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._unsubscribe: Callable[[], None] | None = None
+        self.autosaver = DraftAutosaver(self)
+        self._build()
+        self._tick = QTimer(self)
+        self._tick.setInterval(250)
+        self._tick.timeout.connect(self.refresh_send_bar)
+        self.set_conversation(None)
+
+    # -- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.mode_box = _named(QComboBox(), "composerMode", "Reply or direct message")
+        self.mode_model = QStandardItemModel(self.mode_box)
+        self.mode_box.setModel(self.mode_model)
+        self.mode_box.currentIndexChanged.connect(self._mode_changed)
+        _named(self.mode_box.view(), "composerModeList", "Reply modes")
+        self.canned_button = _named(QToolButton(), "composerCanned", "Insert canned response")
+        self.canned_button.setText("Canned…")
+        self.canned_button.setToolTip(
+            "Insert a canned response (Ctrl+Shift+C, or type / and a shortcut)"
+        )
+        self.canned_button.clicked.connect(self.open_picker)
+        self.counter = LengthCounter()
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.mode_box)
+        top.addWidget(self.canned_button)
+        top.addStretch(1)
+        top.addWidget(self.counter)
+
+        self.picker = CannedPicker()
+        self.picker.chosen.connect(self.insert_canned)
+        self.picker.dismissed.connect(self._picker_dismissed)
+
+        self.editor = _named(QPlainTextEdit(), "composerEditor", "Reply text")
+        self.editor.setTabChangesFocus(True)
+        self.editor.setMinimumHeight(70)
+        self.editor.textChanged.connect(self._text_changed)
+        self.editor.cursorPositionChanged.connect(self._check_slash)
+        self.editor.installEventFilter(self)
+        for bar, what in (
+            (self.editor.verticalScrollBar(), "composerVScroll"),
+            (self.editor.horizontalScrollBar(), "composerHScroll"),
+        ):
+            _named(bar, what, "Scroll reply text")
+
+        self.reason = _named(QLabel(), "composerReason", "Why the reply cannot be sent")
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason.setWordWrap(True)
+        self.reason.setStyleSheet("color: #c62828;")
+        self.send_bar = SendBar()
+        self.send_bar.undo_button.clicked.connect(self.undo)
+        self.send_bar.retry_button.clicked.connect(self.retry)
+        self.send_button = _named(QPushButton("Send"), "composerSend", "Send reply")
+        self.send_button.setToolTip("Send (Ctrl+Enter); you can undo for a few seconds")
+        self.send_button.clicked.connect(self.send)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(self.reason, 1)
+        bottom.addWidget(self.send_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 8)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.picker, 3)
+        layout.addWidget(self.editor, 2)
+        layout.addLayout(bottom)
+        layout.addWidget(self.send_bar)
+
+        for keys, name, slot in (
+            ("Ctrl+Return", "shortcut_composerSend", self.send),
+            ("Ctrl+Enter", "shortcut_composerSendKeypad", self.send),
+            ("Ctrl+Shift+C", "shortcut_composerCanned", self.open_picker),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setObjectName(name)
+
+    # -- workspace and conversation ---------------------------------------------------------
+    def set_context(self, context: AppContext | None) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self.autosaver.flush()
+        self.context = context
+        self.autosaver.store = context.store if context else None
+        self.pending.clear()
+        self.conversation_id = None
+        if context is not None:
+            self._unsubscribe = context.store.changes.subscribe_on_loop(
+                context.loop, self._on_changes
+            )
+        self.set_conversation(None)
+
+    def set_online(self, online: bool) -> None:
+        was = self.online
+        self.online = online
+        if online and not was:
+            for item in self.pending.values():
+                self._wake(item.account_id)
+        self.refresh_send_bar()
+
+    def set_conversation(self, conversation_id: int | None) -> None:
+        if conversation_id is not None and conversation_id == self.conversation_id:
+            return
+        self.autosaver.flush()
+        self.picker.close_picker()
+        self.conversation_id = conversation_id
+        self.target = None
+        draft = None
+        responses: list[CannedResponse] = []
+        if self.context is not None and conversation_id is not None:
+            with self.context.store.reader() as session:
+                self.target = load_target(session, conversation_id, self.context.me_id)
+                draft = drafts.get(session, conversation_id)
+                if self.target is not None:
+                    responses = canned.list_for(session, self.target.brand_id, self.target.platform)
+        self._fill_modes(draft.as_direct_message if draft else False)
+        self.picker.set_responses(responses)
+        self.picker.set_values(self.target.values if self.target else {})
+        self._loading = True
+        self.editor.setPlainText(draft.body if draft else "")
+        self._loading = False
+        enabled = self.target is not None
+        for widget in (self.editor, self.mode_box, self.canned_button):
+            widget.setEnabled(enabled)
+        if self.context is None:
+            self.editor.setPlaceholderText("Open a workspace to reply.")
+        elif self.target is None:
+            self.editor.setPlaceholderText("Select a conversation to reply.")
+        else:
+            name = self.target.platform.value.capitalize()
+            self.editor.setPlaceholderText(
+                f"Write to {self.target.values.get('customer.handle') or 'the customer'} on "
+                f"{name}…   (/ inserts a canned response · Ctrl+Enter sends)"
+            )
+        if draft is not None:
+            self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        self.update_state()
+        self.refresh_send_bar()
+
+    def _fill_modes(self, as_dm: bool) -> None:
+        self.mode_box.blockSignals(True)
+        self.mode_model.clear()
+        if self.target is not None:
+            for mode in (OpKind.REPLY, OpKind.DIRECT_MESSAGE):
+                item = QStandardItem(MODE_LABELS[mode])
+                item.setData(mode.value, Qt.ItemDataRole.UserRole)
+                why = self.target.why_not(mode)
+                if why:
+                    item.setEnabled(False)
+                    item.setToolTip(why)
+                self.mode_model.appendRow(item)
+            wanted = OpKind.DIRECT_MESSAGE if as_dm else self.target.modes[0]
+            if wanted not in self.target.modes:
+                wanted = self.target.modes[0]
+            self.mode_box.setCurrentIndex(0 if wanted is OpKind.REPLY else 1)
+        self.mode_box.blockSignals(False)
+
+    def mode(self) -> OpKind:
+        value = self.mode_box.currentData(Qt.ItemDataRole.UserRole)
+        return OpKind(value) if value else OpKind.REPLY
+
+    def set_mode(self, mode: OpKind) -> None:
+        self.mode_box.setCurrentIndex(0 if mode is OpKind.REPLY else 1)
+
+    def _mode_changed(self, _index: int) -> None:
+        self._text_changed()
+
+    # -- typing -----------------------------------------------------------------------------
+    def _text_changed(self) -> None:
+        if self._loading:
+            return
+        if self.conversation_id is not None and self.target is not None:
+            self.autosaver.changed(
+                self.conversation_id,
+                self.editor.toPlainText(),
+                self.mode() is OpKind.DIRECT_MESSAGE,
+            )
+        self.update_state()
+        self._check_slash()
+
+    def update_state(self) -> None:
+        """Counter, overflow and placeholder marks, and whether Send may run (and why not)."""
+        text = self.editor.toPlainText()
+        problems: list[str] = []
+        marks: list[QTextEdit.ExtraSelection] = []
+        target = self.target
+        if target is None:
+            self.counter.clear_count()
+        else:
+            mode = self.mode()
+            length = self.counter.update_for(
+                target.platform, text, target.measure_kind(mode), target.limit
+            )
+            reason = over_limit_reason(target.platform, length)
+            if reason and length.over_at is not None:
+                problems.append(reason)
+                marks.append(self._mark(text, length.over_at, len(text), over=True))
+            for p in templates.placeholders(text):
+                marks.append(self._mark(text, p.start, p.end, over=False))
+            problems.extend(templates.send_problems(text))
+            why = target.why_not(mode)
+            if why:
+                problems.append(why)
+            if mode is OpKind.REPLY and target.in_reply_to is None:
+                problems.append("There is no customer message to answer in this conversation yet")
+        self.editor.setExtraSelections(marks)
+        self.problems = problems
+        self.reason.setText("Can’t send: " + "; ".join(problems) if problems else "")
+        self.send_button.setEnabled(
+            target is not None and not problems and bool(text.strip()) and not self._sending
+        )
+        self.send_button.setText(
+            "Send DM" if target is not None and self.mode() is OpKind.DIRECT_MESSAGE else "Send"
+        )
+
+    def _mark(self, text: str, start: int, end: int, *, over: bool) -> QTextEdit.ExtraSelection:
+        selection = QTextEdit.ExtraSelection()
+        fmt = QTextCharFormat()
+        if over:
+            fmt.setBackground(QColor(239, 83, 80, 90))
+            fmt.setForeground(QColor("#b71c1c"))
+        else:
+            fmt.setBackground(QColor(255, 193, 7, 90))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setUnderlineColor(QColor("#c62828"))
+        cursor = QTextCursor(self.editor.document())
+        cursor.setPosition(qt_position(text, start))
+        cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        selection.format = fmt
+        return selection
+
+    # -- canned responses -------------------------------------------------------------------
+    def open_picker(self) -> None:
+        if self.target is None:
+            return
+        self._slash_start = None
+        self.picker.open_search()
+
+    def _check_slash(self) -> None:
+        if self.target is None or self._loading:
+            return
+        cursor = self.editor.textCursor()
+        block = cursor.block().text()
+        before = block[: _py_index(block, cursor.positionInBlock())]
+        match = SLASH.search(before)
+        if match is None or cursor.hasSelection():
+            self._slash_dismissed = None
+            if self.picker.inline and self.picker.isVisible():
+                self.picker.close_picker()
+            return
+        start = cursor.position() - len(match.group(1)) - 1
+        if start == self._slash_dismissed:
+            return
+        self._slash_start = start
+        self.picker.open_inline(match.group(1))
+
+    def _picker_dismissed(self) -> None:
+        if self.picker.inline:
+            self._slash_dismissed = self._slash_start
+        self.editor.setFocus()
+
+    def insert_canned(self, response: CannedResponse, rendered: templates.Rendered) -> None:
+        cursor = self.editor.textCursor()
+        if self.picker.inline and self._slash_start is not None:
+            cursor.setPosition(self._slash_start, QTextCursor.MoveMode.KeepAnchor)
+        self._slash_start = None
+        cursor.insertText(rendered.text)
+        self.editor.setTextCursor(cursor)
+        self.editor.setFocus()
+        if rendered.ok:
+            self.message.emit(f"Inserted “{response.title}”")
+        else:
+            self.message.emit(f"Inserted “{response.title}”: " + "; ".join(rendered.problems()))
+        if self.context is not None:
+            store = self.context.store
+            self.spawn(store.run(lambda s: canned.record_use(s, response.id)))
+
+    def reload_canned(self) -> None:
+        if self.context is None or self.target is None:
+            return
+        with self.context.store.reader() as session:
+            responses = canned.list_for(session, self.target.brand_id, self.target.platform)
+        self.picker.set_responses(responses)
+
+    def _on_changes(self, changes: Any) -> None:
+        if changes.ids("canned_response"):
+            self.reload_canned()
+        if self.conversation_id is not None and self.conversation_id in changes.ids("conversation"):
+            self._refresh_target()
+        if self.pending:
+            self.refresh_send_bar()
+
+    def _refresh_target(self) -> None:
+        """New messages arrived: answer the newest one, keep what the user typed."""
+        if self.context is None or self.conversation_id is None:
+            return
+        with self.context.store.reader() as session:
+            target = load_target(session, self.conversation_id, self.context.me_id)
+        if target is not None and self.target is not None:
+            self.target = target
+            self.picker.set_values(target.values)
+            self.update_state()
+
+    # -- keys -------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.editor
+            and event.type() == QEvent.Type.KeyPress
+            and self.picker.isVisible()
+            and self.picker.inline
+            and isinstance(event, QKeyEvent)
+            and self.picker.handle_key(event)
+        ):
+            return True
+        return super().eventFilter(watched, event)
+
+    # -- sending ----------------------------------------------------------------------------
+    def send(self) -> None:
+        self.update_state()
+        target, context = self.target, self.context
+        text = self.editor.toPlainText()
+        if target is None or context is None or self._sending:
+            return
+        if self.problems or not text.strip():
+            self.message.emit(self.reason.text() or "Nothing to send")
+            return
+        mode = self.mode()
+        cid = target.conversation_id
+        self.autosaver.cancel()
+        self._sending = True
+        self.editor.setReadOnly(True)
+        self.update_state()
+
+        def local(session: Any, _item: OutboxItem | None) -> None:
+            if drafts.get(session, cid) is not None:
+                drafts.discard(session, cid)  # sent and draft gone in one transaction
+
+        async def run() -> None:
+            try:
+                item = await ops.queue_send(
+                    context.store.run,
+                    account_id=target.account_id,
+                    conversation_id=cid,
+                    text=text,
+                    thread_key=target.send_thread_key(mode),
+                    in_reply_to=target.in_reply_to if mode is OpKind.REPLY else None,
+                    op=mode,
+                    since_platform_id=target.since_platform_id,
+                    grace_seconds=self.grace_seconds,
+                    local=local,
+                    wake=self._wake,
+                )
+            except UserError as exc:
+                self.message.emit(f"Not sent: {exc}")
+                self.reason.setText(f"Can’t send: {exc}")
+                return
+            finally:
+                self._sending = False
+                self.editor.setReadOnly(False)
+            self.pending[cid] = item
+            if self.conversation_id == cid:
+                self._loading = True
+                self.editor.clear()
+                self._loading = False
+            self.update_state()
+            self.refresh_send_bar()
+            self.queued.emit(item)
+
+        self.spawn(run())
+
+    def _wake(self, account_id: int) -> None:
+        engine = self.context.engine if self.context else None
+        if engine is None:
+            return
+        try:
+            engine.wake(account_id)
+        except KeyError:  # no worker for this account (not connected in this session)
+            log.info("no sync worker for account %s", account_id)
+
+    def is_offline(self, account_id: int) -> bool:
+        if not self.online:
+            return True
+        engine = self.context.engine if self.context else None
+        if engine is None:
+            return True
+        phase = engine.states.get(account_id).phase
+        return str(getattr(phase, "value", phase)) == "offline"
+
+    def current_item(self) -> OutboxItem | None:
+        return self.pending.get(self.conversation_id) if self.conversation_id else None
+
+    def refresh_send_bar(self) -> None:
+        """Re-read the current conversation's last send and say where it is."""
+        item = self.current_item()
+        if item is None or self.context is None:
+            self.send_bar.clear_state()
+            if not self.pending:
+                self._tick.stop()
+            return
+        with self.context.store.reader() as session:
+            try:
+                item = outbox_repo.get(session, item.id)
+            except UserError:
+                item = None
+        if item is None:
+            self.pending.pop(self.conversation_id or -1, None)
+            self.send_bar.clear_state()
+            return
+        self.pending[item.conversation_id] = item
+        self._show_item(item)
+        if not self._tick.isActive():
+            self._tick.start()
+
+    def _show_item(self, item: OutboxItem) -> None:
+        now = datetime.now(UTC)
+        state = item.state
+        if state is OutboxState.QUEUED and now < item.not_before and item.attempts == 0:
+            left = max(1, math.ceil((item.not_before - now).total_seconds()))
+            self.send_bar.show_state(f"Sending in {left} s — Undo", undo=True)
+        elif state is OutboxState.QUEUED and self.is_offline(item.account_id):
+            self.send_bar.show_state("Queued — will send when online")
+        elif state in (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.UNCERTAIN):
+            self.send_bar.show_state("Sending…")
+        elif state is OutboxState.SENT:
+            self.send_bar.show_state("Sent")
+            cid = item.conversation_id
+            QTimer.singleShot(SENT_SHOWN_MS, lambda: self._forget(cid, item.id))
+        elif state is OutboxState.HELD:
+            self.send_bar.show_state(f"Held, not sent: {item.error}", retry=True)
+        elif state is OutboxState.FAILED:
+            self.send_bar.show_state(f"Not sent: {item.error}", retry=True)
+        else:  # cancelled elsewhere (the outbox panel)
+            self.send_bar.show_state("Cancelled")
+
+    def _forget(self, cid: int, item_id: int) -> None:
+        item = self.pending.get(cid)
+        if item is not None and item.id == item_id and item.state is OutboxState.SENT:
+            del self.pending[cid]
+            self.refresh_send_bar()
+
+    def undo(self) -> None:
+        item, context = self.current_item(), self.context
+        if item is None or context is None:
+            return
+
+        async def run() -> None:
+            try:
+                undone = await ops.undo(context.store.run, item.id)
+            except InvalidTransition:
+                self.send_bar.show_state("Too late to undo: it is already being sent")
+                return
+            self.pending.pop(undone.conversation_id, None)
+            if self.conversation_id == undone.conversation_id:
+                current = self.editor.toPlainText()
+                self.editor.setPlainText(
+                    undone.text if not current.strip() else f"{undone.text}\n{current}"
+                )
+                if self.target is not None and undone.op in self.target.modes:
+                    self.set_mode(undone.op)
+                self.editor.moveCursor(QTextCursor.MoveOperation.End)
+                self.editor.setFocus()
+                self.autosaver.flush()  # the text is a draft again at once
+                self.send_bar.show_state("Undone — the reply is back in the editor")
+                QTimer.singleShot(SENT_SHOWN_MS, self.refresh_send_bar)
+            self.message.emit("Send undone")
+
+        self.spawn(run())
+
+    def retry(self) -> None:
+        item, context = self.current_item(), self.context
+        if item is None or context is None:
+            return
+
+        async def run() -> None:
+            await ops.retry(context.store.run, item.id, wake=self._wake)
+            self.refresh_send_bar()
+
+        self.spawn(run())
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        loop = self.context.loop if self.context is not None else asyncio.get_event_loop()
+        task = loop.create_task(coro)
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                log.error("composer action failed", exc_info=t.exception())
+                self.message.emit(f"Failed: {t.exception()}")
+
+        task.add_done_callback(done)
+
+    async def settle(self) -> None:
+        """Wait for sends and saves in flight, and flush the draft (shutdown, tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.autosaver.settle()
