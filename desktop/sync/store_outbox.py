@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from desktop.domain.enums import OutboxState
 from desktop.domain.outbox import OutboxItem
+from desktop.store import changes
 from desktop.store import outbox as repo
 
 T = TypeVar("T")
@@ -66,6 +67,9 @@ class StoreOutbox:
             )
             if on_sent is not None and new is OutboxState.SENT:
                 on_sent(s, moved)
+            # the thread shows each reply's outbox state: announce every move after commit
+            changes.record(s, "outbox", [moved.id], "sync")
+            changes.record(s, "conversation", [moved.conversation_id], "outbox")
             return moved
 
         item: OutboxItem = await self._run(job)
