@@ -114,16 +114,20 @@ def _filters(q: Query, params: dict[str, object]) -> tuple[list[str], list[str]]
     by_message = ["1 = 1", *common]
     by_conversation = ["1 = 1", *common]
     if "from" in f:
+        # Candidates from the handle index, then the exact test: no scan of every identity.
         handles = (
-            "SELECT id FROM identities"
-            " WHERE lower(handle) = :handle OR lower(handle) LIKE :handle_at"
+            "SELECT i.id FROM identities_fts JOIN identities i ON i.id = identities_fts.rowid"
+            " WHERE identities_fts MATCH :handle_fts"
+            " AND (lower(i.handle) = :handle OR lower(i.handle) LIKE :handle_at)"
         )
         by_message.append(f"m.author_identity_id IN ({handles})")
         by_conversation.append(
             f"c.customer_id IN (SELECT customer_id FROM identities WHERE id IN ({handles}))"
         )
         handle = f["from"].lower().lstrip("@")
-        params.update(handle=handle, handle_at=f"{handle}@%")
+        params.update(
+            handle=handle, handle_at=f"{handle}@%", handle_fts=f'handle : "{_quote(handle)}"'
+        )
     return by_message, by_conversation
 
 
