@@ -27,6 +27,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from desktop.version import version
+
 log = logging.getLogger("switchboard")
 
 
@@ -41,6 +43,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     # for tests and screenshots: close the window after this many seconds
     parser.add_argument("--quit-after", type=float, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, default=None, help=argparse.SUPPRESS)
+    # cold-start benchmark: print `first-paint <monotonic>` once the inbox shows rows, then quit
+    parser.add_argument("--first-paint", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=f"Switchboard {version()}")
     return parser.parse_args(argv)
 
 
@@ -218,6 +223,10 @@ async def run_window(args: argparse.Namespace, window: Any) -> int:
         window.show_message("Demo workspace: live traffic from the sandbox" if args.demo else "")
     if args.quit_after is not None:
         asyncio.get_running_loop().call_later(args.quit_after, window.close)
+    if args.first_paint:
+        from ui.first_paint import report_first_paint
+
+        report_first_paint(window)
     await closed.wait()
     if args.quit_after is not None:  # a line for tests and scripts
         print(f"switchboard: closed showing {window.model.rowCount()} conversations", flush=True)
