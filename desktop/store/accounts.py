@@ -41,6 +41,11 @@ def ensure_brand(session: Session, name: str, timezone: str = "UTC") -> Brand:
     return Brand(id=row.id, name=row.name, timezone=row.timezone)
 
 
+def list_brands(session: Session) -> list[Brand]:
+    rows = session.execute(select(BrandRow).order_by(BrandRow.name)).scalars()
+    return [Brand(id=r.id, name=r.name, timezone=r.timezone) for r in rows]
+
+
 def ensure_me(session: Session, name: str = "Me") -> Agent:
     """The local user: every profile has exactly one agent with is_me."""
     row = session.execute(select(AgentRow).where(AgentRow.is_me.is_(True))).scalar()
