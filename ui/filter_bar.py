@@ -126,7 +126,7 @@ class FilterBar(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(4)
+            combo.setMinimumContentsLength(2)
             named(combo.view(), f"{name}Popup", f"{accessible} choices")
             combo.activated.connect(lambda _i, k=key: self._combo_chosen(k))
             self.combos[key] = combo

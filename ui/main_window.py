@@ -69,6 +69,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REQUERY_DELAY_MS = 120  # coalesce a burst of change records into one id query
+LAYOUT_SAVE_DELAY_MS = 1000
 
 BeforeClose = Callable[[], Awaitable[None] | None]
 
@@ -121,8 +122,22 @@ class MainWindow(QMainWindow):
         self._age_timer.setInterval(60_000)
         self._age_timer.timeout.connect(self.model.tick)
         self._age_timer.start()
+        self._layout_timer = QTimer(self)  # save sizes a moment after the user drags
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.setInterval(LAYOUT_SAVE_DELAY_MS)
+        self._layout_timer.timeout.connect(self.save_layout)
+        for moved in (
+            self.splitter.splitterMoved,
+            self.right_splitter.splitterMoved,
+            self.table.horizontalHeader().sectionResized,
+        ):
+            moved.connect(lambda *_args: self._layout_timer.start())
         self.help_dialog: ShortcutHelp | None = None
         self.set_source(source)
+        # thread + notes strip + composer (ui/conversation_pane.py), Tools > Canned responses…
+        from ui.conversation_pane import install_conversation_pane
+
+        self.conversation_pane = install_conversation_pane(self)
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -271,10 +286,21 @@ class MainWindow(QMainWindow):
         assert layout is not None
         layout.addWidget(widget)
         self.shortcuts["toggleSide"].setEnabled(True)
+        if self.settings.data("window/sidePanel", False):
+            self.show_side_area(True)
 
     def show_side_area(self, visible: bool) -> None:
         self.side_area.setVisible(visible)
         self.shortcuts["toggleSide"].setChecked(visible)
+        if visible and self.right_splitter.sizes()[1] == 0:
+            # shown for the first time since the layout was restored: its remembered width
+            state = self.settings.blob("window/conversationSplitter")
+            if state is not None:
+                self.right_splitter.restoreState(state)
+                self.side_area.setVisible(True)
+            if self.right_splitter.sizes()[1] == 0:
+                total = sum(self.right_splitter.sizes())
+                self.right_splitter.setSizes([total - total // 3, total // 3])
 
     def focus_conversation(self) -> None:
         self.conversation_widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -435,11 +461,13 @@ class MainWindow(QMainWindow):
         context: AppContext | None = None,
     ) -> None:
         """Show `source`; `context` gives the panels the store and engine (None: no workspace)."""
+        if self.context is not None:
+            self.save_layout()  # the profile being put away keeps its layout
         self.context = context
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        self.settings = ProfileSettings(context.profile if context is not None else None)
+        self.settings = ProfileSettings(self.settings_dir(context))
         blocker = self.sidebar.saved_model.blockSignals(True)
         self.sidebar.saved_model.set_searches(load_saved(self.settings))
         self.sidebar.saved_model.blockSignals(blocker)
@@ -456,6 +484,8 @@ class MainWindow(QMainWindow):
             self.filter = replace(self.filter, me_id=source.me_id)
             self._unsubscribe = source.subscribe(self.on_changes)
         self.requery()
+        if context is not None:
+            self.restore_layout()
         self.context_changed.emit(context)
 
     def on_changes(self, changes: ChangeSet) -> None:
@@ -724,6 +754,56 @@ class MainWindow(QMainWindow):
             except Exception:
                 log.exception("before-close hook failed")
 
+    # -- layout per profile -----------------------------------------------------------------
+    @staticmethod
+    def settings_dir(context: AppContext | None) -> Any:
+        """Where the profile's UI settings live: the profile folder (the demo may point
+        elsewhere so its throw-away data does not lose the user's layout)."""
+        if context is None:
+            return None
+        return getattr(context, "settings_dir", None) or context.profile
+
+    def save_layout(self) -> None:
+        """Window geometry, splitters, columns, view, sort, side panel -> profile settings."""
+        self._layout_timer.stop()
+        st = self.settings
+        st.set_blob("window/geometry", self.saveGeometry())
+        st.set_blob("window/mainSplitter", self.splitter.saveState())
+        st.set_blob("window/conversationSplitter", self.right_splitter.saveState())
+        st.set_blob("list/header", self.table.horizontalHeader().saveState())
+        st.set_data("list/view", self.filter.view.value)
+        st.set_data("list/sort", self.sort.value)
+        st.set_data("window/sidePanel", self.side_area.isVisible())
+        st.sync()
+
+    def restore_layout(self) -> None:
+        st = self.settings
+        geometry = st.blob("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        for key, splitter in (
+            ("window/mainSplitter", self.splitter),
+            ("window/conversationSplitter", self.right_splitter),
+        ):
+            state = st.blob(key)
+            if state is not None:
+                splitter.restoreState(state)
+        header = st.blob("list/header")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+        try:
+            sort = Sort(st.data("list/sort", self.sort.value))
+            view = View(st.data("list/view", self.filter.view.value))
+        except ValueError:
+            sort, view = self.sort, self.filter.view
+        self.filter_bar.set_sort(sort)
+        self.sidebar.set_view(view)
+        # restoreState also restores visibility: the side panel shows only if it has content
+        self.show_side_area(
+            bool(st.data("window/sidePanel", False)) and self.shortcuts["toggleSide"].isEnabled()
+        )
+        self._layout_timer.stop()  # restoring is not a user's drag
+
     # -- status bar -------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
         self.message_label.setText(text)
@@ -746,6 +826,8 @@ class MainWindow(QMainWindow):
             self._unsubscribe()
             self._unsubscribe = None
         self._watch_states(None)
+        if self.context is not None:
+            self.save_layout()
         self._age_timer.stop()
         self._requery_timer.stop()
         super().closeEvent(event)
