@@ -91,10 +91,13 @@ def generate(
     messages: int,
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, int]:
-    """Fill `store` with about `messages` messages. Returns counts of what was made."""
+    """Fill `store` with about `messages` messages. Returns counts of what was made.
+    History ends at `now` (default a fixed day, so benchmarks are reproducible; the live demo
+    passes the real time so ages read naturally)."""
     rng = random.Random(seed)
-    now = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None)
+    now = (now or datetime(2026, 11, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
     account_ids = store.run_sync(_setup)
     n_customers = max(4, messages // 8)
     store.run_sync(lambda s: _customers(s, rng, n_customers, now))
@@ -112,7 +115,7 @@ def generate(
         conv_total += counts[1]
         if progress:
             progress(made, messages)
-    store.run_sync(lambda s: _extras(s, rng))
+    store.run_sync(lambda s: _extras(s, rng, now))
     store.run_sync(lambda s: s.connection().exec_driver_sql("ANALYZE"))  # planner statistics
     return {
         "messages": made,
@@ -245,12 +248,12 @@ def _threads(
     return len(msgs), len(convs)
 
 
-def _extras(session: Session, rng: random.Random) -> None:
+def _extras(session: Session, rng: random.Random, at: datetime) -> None:
     conn = session.connection().connection.driver_connection
     assert conn is not None
     agents = [r[0] for r in conn.execute("SELECT id FROM agents ORDER BY id")]
     me, team = agents[0], agents[-1]
-    now = datetime(2026, 11, 1).isoformat(sep=" ")
+    now = at.isoformat(sep=" ")
     conn.executemany("INSERT INTO tags (name) VALUES (?)", [(t,) for t in TAGS])
     recent = [
         r[0]
