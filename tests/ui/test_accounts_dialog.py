@@ -1,0 +1,197 @@
+"""The accounts dialog over a real store, the real keyring, a running sync engine and the
+sandbox over HTTP: connect, re-authenticate, pause/resume, remove keeping the history."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import text
+
+from desktop.auth.flows import play_browser
+from desktop.domain.enums import AccountStatus, Platform
+from desktop.sandbox.admin_client import AdminClient
+from desktop.sandbox.server import SandboxServer
+from desktop.secrets import SecretStore
+from desktop.store import Store
+from desktop.store.inbound import StoreInbound
+from desktop.store.ingest import record_sent
+from desktop.sync.engine import SyncEngine
+from desktop.sync.store_outbox import StoreOutbox
+from ui.accounts_dialog import AccountsDialog
+from ui.context import AppContext
+
+pytestmark = pytest.mark.keyring
+WAIT = 20_000
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    with SandboxServer(seed=8) as server:
+        yield server
+
+
+def run_on(loop: asyncio.AbstractEventLoop, qtbot: Any, coro: Any) -> Any:
+    task = loop.create_task(coro)
+    qtbot.waitUntil(task.done, timeout=WAIT)
+    return task.result()
+
+
+@pytest.fixture
+def workspace(
+    tmp_path: Path,
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: Any,
+    sandbox: SandboxServer,
+    secret_service: dict[str, str],
+) -> Iterator[AppContext]:
+    store = Store.open(tmp_path / "switchboard.sqlite3")
+    engine = SyncEngine(StoreInbound(store), StoreOutbox(store.run, on_sent=record_sent))
+
+    async def start() -> None:
+        engine.start()
+
+    run_on(qloop, qtbot, start())
+    try:
+        yield AppContext(store=store, loop=qloop, engine=engine, sandbox_url=sandbox.base_url)
+    finally:
+        run_on(qloop, qtbot, engine.stop())
+        store.close()
+
+
+def open_dialog(qtbot: Any, context: AppContext, **kw: Any) -> AccountsDialog:
+    dialog = AccountsDialog(context, vault=SecretStore(), **kw)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def click(qtbot: Any, button: Any) -> None:
+    assert button.isEnabled(), button.objectName()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def conversations(store: Store, account_id: int) -> int:
+    with store.reader() as session:
+        return int(
+            session.execute(
+                text("SELECT count(*) FROM conversations WHERE account_id = :a"), {"a": account_id}
+            ).scalar_one()
+        )
+
+
+def test_connect_sandbox_account_pause_resume_and_remove_keeping_history(
+    workspace: AppContext, qtbot: Any, sandbox: SandboxServer
+) -> None:
+    engine = workspace.engine
+    assert engine is not None
+    dialog = open_dialog(qtbot, workspace)
+    assert dialog.table.rowCount() == 0
+    click(qtbot, dialog.connect_button)
+    connect = dialog.connect_dialog
+    assert connect is not None and connect.isVisible()
+    assert connect.sandbox_check.isChecked()  # the demo's sandbox is offered
+    connect.choose(Platform.MASTODON)
+    handle = AdminClient(sandbox.base_url).accounts("mastodon")[0]["handle"]
+    AdminClient(sandbox.base_url).inbound(
+        "mastodon", "mention", "is the shop open today?", {"handle": "ana"}, account=handle
+    )
+    click(qtbot, connect.submit_button)
+    qtbot.waitUntil(lambda: len(dialog.rows) == 1, timeout=WAIT)
+    assert not connect.isVisible()
+    account = dialog.rows[0]
+    assert dialog.table.item(0, 0).text() == handle
+    assert dialog.table.item(0, 1).text() == "Mastodon"
+    held = SecretStore().load(account.id)
+    assert held is not None and held.access_token  # the token is in the keyring
+    assert account.id in engine.supervisor.tasks  # the engine picked it up at once
+    qtbot.waitUntil(lambda: conversations(workspace.store, account.id) > 0, timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.status_of(account.id) == "up to date", timeout=WAIT)
+
+    click(qtbot, dialog.pause_button)
+    qtbot.waitUntil(lambda: dialog.status_of(account.id) == "paused", timeout=WAIT)
+    assert account.id in engine.paused and account.id not in engine.supervisor.tasks
+    assert dialog.pause_button.text() == "Resume"
+    click(qtbot, dialog.pause_button)
+    qtbot.waitUntil(lambda: dialog.rows[0].status is AccountStatus.ACTIVE, timeout=WAIT)
+    assert account.id in engine.supervisor.tasks and dialog.pause_button.text() == "Pause"
+
+    kept = conversations(workspace.store, account.id)
+    click(qtbot, dialog.remove_button)
+    confirm = dialog.remove_dialog
+    assert confirm is not None and confirm.keep_history.isChecked()
+    click(qtbot, confirm.confirm)
+    qtbot.waitUntil(lambda: dialog.status_of(account.id) == "removed (history kept)", timeout=WAIT)
+    assert account.id not in engine.workers
+    assert SecretStore().load(account.id) is None
+    assert conversations(workspace.store, account.id) == kept
+    assert not dialog.pause_button.isEnabled()
+    assert dialog.reauth_button.text() == "Reconnect"
+    dialog.close()
+
+
+def test_real_flows_through_the_forms_and_reauthenticate(
+    workspace: AppContext, qtbot: Any, sandbox: SandboxServer
+) -> None:
+    """Not the sandbox shortcut: the Bluesky form with an app password, and Mastodon's
+    OAuth with PKCE where the "browser" follows the authorize page to our loopback."""
+    admin = AdminClient(sandbox.base_url)
+    sky, masto = admin.accounts("bluesky")[0], admin.accounts("mastodon")[1]
+    dialog = open_dialog(qtbot, workspace, open_url=play_browser)
+
+    click(qtbot, dialog.connect_button)
+    connect = dialog.connect_dialog
+    assert connect is not None
+    connect.sandbox_check.setChecked(False)
+    connect.choose(Platform.BLUESKY)
+    fields = connect.forms[Platform.BLUESKY].fields
+    fields["server"].setText(sky["base_url"])
+    fields["handle"].setText(sky["handle"])
+    fields["app_password"].setText("wrong-pass-word-0000")
+    click(qtbot, connect.submit_button)
+    qtbot.waitUntil(lambda: connect.submit_button.isEnabled(), timeout=WAIT)
+    assert connect.message.text() and connect.isVisible() and not dialog.rows
+    fields["app_password"].setText(sky["app_password"])
+    click(qtbot, connect.submit_button)
+    qtbot.waitUntil(lambda: len(dialog.rows) == 1, timeout=WAIT)
+
+    click(qtbot, dialog.connect_button)
+    connect = dialog.connect_dialog
+    connect.sandbox_check.setChecked(False)
+    connect.choose(Platform.MASTODON)
+    connect.forms[Platform.MASTODON].fields["server"].setText(masto["base_url"])
+    connect.forms[Platform.MASTODON].fields["handle"].setText(masto["handle"])
+    connect.brand_edit.setText("Globex")
+    click(qtbot, connect.submit_button)
+    qtbot.waitUntil(lambda: len(dialog.rows) == 2, timeout=WAIT)
+    mastodon = next(a for a in dialog.rows if a.platform is Platform.MASTODON)
+    row = dialog.rows.index(mastodon)
+    assert dialog.table.item(row, 2).text() == "Globex"
+    before = SecretStore().load(mastodon.id)
+
+    dialog.select_account(mastodon.id)
+    click(qtbot, dialog.reauth_button)
+    qtbot.waitUntil(lambda: "signed in again" in dialog.message.text(), timeout=WAIT)
+    after = SecretStore().load(mastodon.id)
+    assert before and after and after.access_token != before.access_token
+    assert mastodon.id in workspace.engine.workers  # type: ignore[union-attr]
+    dialog.close()
+
+
+def test_every_control_is_named(workspace: AppContext, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTableWidget
+
+    dialog = open_dialog(qtbot, workspace)
+    click(qtbot, dialog.connect_button)
+    for widget in (dialog, dialog.connect_dialog):
+        for kind in (QAbstractButton, QComboBox, QLineEdit, QTableWidget):
+            for child in widget.findChildren(kind):  # type: ignore[union-attr]
+                if not child.objectName().startswith("qt_"):  # Qt's own, e.g. table corner
+                    assert child.objectName() and child.accessibleName(), child
+    dialog.connect_dialog.reject()  # type: ignore[union-attr]
+    dialog.close()
