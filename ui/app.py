@@ -52,6 +52,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 # -- workspace ------------------------------------------------------------------------------
 
 
+Closer = Callable[[], Awaitable[None]]
+
+
 @dataclass
 class Workspace:
     """What the window shows and how to put it away."""
@@ -59,7 +62,7 @@ class Workspace:
     source: Any = None  # InboxSource | None
     context: Any = None  # ui.context.AppContext | None: store, engine, me for the panels
     reason: str = ""  # shown in the empty state when source is None
-    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    closers: list[Closer] = field(default_factory=list)
 
     async def close(self) -> None:
         for closer in reversed(self.closers):
@@ -67,6 +70,16 @@ class Workspace:
                 await closer()
             except Exception:
                 log.exception("shutdown step failed")
+
+
+def keep_triage_current(store: Any, loop: asyncio.AbstractEventLoop) -> Closer:
+    """Backfill triage, age due times and re-score what the user changes while the workspace
+    is open (desktop/store/triage_upkeep.py); returns the closer that stops it."""
+    from desktop.store.triage_upkeep import TriageUpkeep
+
+    upkeep = TriageUpkeep(store)
+    upkeep.start(loop)
+    return upkeep.stop
 
 
 async def open_workspace(args: argparse.Namespace) -> Workspace:
@@ -105,7 +118,8 @@ async def open_workspace(args: argparse.Namespace) -> Workspace:
             demo=True,
             sandbox_url=demo.sandbox.base_url,
         )
-        return Workspace(source=source, context=context, closers=[stop_demo])
+        closers = [stop_demo, keep_triage_current(demo.store, loop)]
+        return Workspace(source=source, context=context, closers=closers)
     try:
         store = Store.open(database_path(args.profile))
     except Exception as exc:  # StoreError: locked, corrupt, newer schema...
@@ -119,7 +133,8 @@ async def open_workspace(args: argparse.Namespace) -> Workspace:
         connected = accounts.list_accounts(session)
     source = StoreSource(store, loop)
     context = AppContext(store=store, loop=loop, me_id=source.me_id, profile=args.profile)
-    workspace = Workspace(source=source, context=context, closers=[close_store])
+    closers = [close_store, keep_triage_current(store, loop)]
+    workspace = Workspace(source=source, context=context, closers=closers)
     if not connected:
         workspace.reason = (
             "No account is connected yet. Connect one with `python -m desktop accounts add`, "

@@ -136,3 +136,40 @@ def test_the_sort_box_sorts_the_window_by_due_time_and_by_priority(qtbot) -> Non
     source.put(replace(source.rows([2])[0], priority=99.0))
     box.setCurrentIndex(box.findData(Sort.PRIORITY.value))
     assert window.model.ids() == [2, 1, 3]
+
+
+def test_an_opened_profile_is_backfilled_and_kept_current(tmp_path: Path) -> None:
+    import argparse
+    import asyncio
+
+    from desktop.store.paths import database_path
+    from ui.app import open_workspace
+
+    with Store.open(database_path(tmp_path)) as store:
+
+        def seed(s):  # type: ignore[no-untyped-def]
+            brand = accounts.ensure_brand(s, "Acme")
+            accounts.ensure_me(s)
+            acc = accounts.add_account(
+                s, brand_id=brand.id, platform=Platform.MASTODON, handle="acme",
+                base_url="http://127.0.0.1:1/mastodon",
+            )  # fmt: skip
+            ingest(s, acc.id, [item("1", "refund please", who=customer(1))])  # no triage
+
+        store.run_sync(seed)
+
+    async def go() -> int:
+        workspace = await open_workspace(argparse.Namespace(demo=False, profile=tmp_path))
+        try:
+            store = workspace.context.store
+            for _ in range(200):
+                with store.reader() as s:
+                    n = triage.triage_for(s, [1])
+                if n:
+                    return len(n)
+                await asyncio.sleep(0.02)
+            return 0
+        finally:
+            await workspace.close()
+
+    assert asyncio.run(go()) == 1
