@@ -138,6 +138,9 @@ class MainWindow(QMainWindow):
         from ui.conversation_pane import install_conversation_pane
 
         self.conversation_pane = install_conversation_pane(self)
+        from ui.accounts_menu import install as install_accounts
+
+        self.accounts_action = install_accounts(self)  # Tools > Accounts…
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:

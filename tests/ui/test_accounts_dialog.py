@@ -195,3 +195,26 @@ def test_every_control_is_named(workspace: AppContext, qtbot: Any) -> None:
                     assert child.objectName() and child.accessibleName(), child
     dialog.connect_dialog.reject()  # type: ignore[union-attr]
     dialog.close()
+
+
+def test_tools_menu_opens_the_dialog_for_the_open_workspace(
+    workspace: AppContext, qtbot: Any, qloop: asyncio.AbstractEventLoop
+) -> None:
+    from ui.data_source import StoreSource
+    from ui.main_window import MainWindow
+
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    action = window.accounts_action
+    assert action in window.tools_menu.actions() and action.text() == "Accounts…"
+    assert not action.isEnabled()  # no workspace yet
+    window.set_source(StoreSource(workspace.store, qloop), None, workspace)
+    assert action.isEnabled()
+    action.trigger()
+    dialog = window.accounts_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.context is workspace
+    action.trigger()
+    assert window.accounts_dialog is dialog  # one per workspace
+    window.set_source(None, "closed", None)
+    assert not action.isEnabled() and window.accounts_dialog is None
+    window.close()
