@@ -138,6 +138,10 @@ class MainWindow(QMainWindow):
         from ui.conversation_pane import install_conversation_pane
 
         self.conversation_pane = install_conversation_pane(self)
+        # Tools > Reports… (ui/reports): figures, charts and CSV over the open workspace
+        from ui.reports import install as install_reports
+
+        self.reports_action = install_reports(self)
         from ui.accounts_menu import install as install_accounts
 
         self.accounts_action = install_accounts(self)  # Tools > Accounts…
