@@ -166,3 +166,31 @@ def test_qtmodeltester_on_every_report_table(qtmodeltester, window: ReportsWindo
     qtmodeltester.check(empty, force_py=True)
     empty.set_table(window.tables["hours"])
     assert empty.columnCount() == 25 and empty.rowCount() == 7
+
+
+def test_tools_reports_opens_the_window_for_the_open_workspace(qtbot, store: Store, ids) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    import asyncio
+
+    from ui.context import AppContext
+    from ui.data_source import StoreSource
+    from ui.main_window import MainWindow
+
+    main = MainWindow()
+    qtbot.addWidget(main)
+    action = main.reports_action
+    assert action in main.tools_menu.actions() and not action.isEnabled()
+    loop = asyncio.new_event_loop()
+    try:
+        context = AppContext(store=store, loop=loop)
+        main.set_source(StoreSource(store, loop), None, context)
+        assert action.isEnabled()
+        action.trigger()
+        reports_window = main.reports_window
+        assert isinstance(reports_window, ReportsWindow) and reports_window.isVisible()
+        qtbot.waitUntil(lambda: reports_window.report is not None, timeout=10_000)
+        action.trigger()  # a second time: the same window comes to the front
+        assert main.reports_window is reports_window
+        main.set_source(None)  # the workspace closed: its reports go with it
+        assert main.reports_window is None and not action.isEnabled()
+    finally:
+        loop.close()
