@@ -32,6 +32,7 @@ __all__ = [
     "MemorySource",
     "Sort",
     "StoreSource",
+    "ThreadLink",
     "ThreadMessage",
     "View",
 ]
@@ -41,12 +42,32 @@ ChangeCallback = Callable[[ChangeSet], None]
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadLink:
+    """An attachment or permalink: shown by name, opened only after showing `url`."""
+
+    name: str
+    url: str
+    kind: str = "link"  # image, video, link, file
+
+
+@dataclass(frozen=True, slots=True)
 class ThreadMessage:
+    """One message of a thread as the thread view shows it. Ids < 0 are our replies still in
+    the outbox (queued, sending, uncertain, held, failed): -outbox id."""
+
     id: int
     direction: Direction
     author: str
     text: str
     created_at: datetime | None
+    author_handle: str = ""
+    followers: int | None = None
+    verified: bool = False
+    context_text: str | None = None  # the post being replied to, as the platform gave it
+    attachments: tuple[ThreadLink, ...] = ()
+    url: str | None = None  # the message on the platform
+    outbox_state: OutboxState | None = None  # our replies: where the send stands
+    outbox_error: str | None = None  # failed / held / uncertain reason
 
 
 class InboxSource(Protocol):
@@ -104,29 +125,8 @@ class StoreSource:
             return inbox.view_counts(session, self.me_id)
 
     def thread(self, conversation_id: int) -> list[ThreadMessage]:
-        from desktop.store import conversations
-
         with self.store.reader() as session:
-            messages = conversations.messages(session, conversation_id)
-            names: dict[int, str] = {}
-            for m in messages:
-                ident = m.author_identity_id
-                if ident is not None and ident not in names:
-                    names[ident] = _identity_name(session, ident)
-        return [
-            ThreadMessage(
-                id=m.id,
-                direction=m.direction,
-                author=(
-                    "You"
-                    if m.direction is Direction.OUTBOUND
-                    else names.get(m.author_identity_id or -1, "")
-                ),
-                text=m.text,
-                created_at=m.created_at,
-            )
-            for m in messages
-        ]
+            return thread_messages(session, conversation_id)
 
     def search(self, query: str) -> list[int]:
         return list(self.search_snippets(query))
@@ -182,15 +182,89 @@ class StoreSource:
         await self.store.run(lambda s: assign(s, conversation_id, me))
 
 
-def _identity_name(session: object, identity_id: int) -> str:
+THREAD_SQL = """
+SELECT m.id, m.direction, m.text, m.created_at, m.context_text, m.attachments, m.url,
+       m.platform_id, i.display_name, i.handle, i.followers, i.verified
+FROM messages m LEFT JOIN identities i ON i.id = m.author_identity_id
+WHERE m.conversation_id = :c ORDER BY m.created_at, m.id
+"""
+OUTBOX_SQL = """
+SELECT id, text, state, error, created_at, platform_id, url FROM outbox
+WHERE conversation_id = :c AND state != 'cancelled' ORDER BY id
+"""
+
+
+def _when(value: object) -> datetime | None:
+    """A stored time (SQLite keeps naive UTC text) as aware UTC."""
+    if value is None:
+        return None
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _links(raw: object) -> tuple[ThreadLink, ...]:
+    import json
+
+    if isinstance(raw, str):
+        raw = json.loads(raw or "[]")
+    links: list[ThreadLink] = []
+    for a in raw if isinstance(raw, list) else []:
+        if not isinstance(a, dict) or not a.get("url"):
+            continue
+        url = str(a["url"])
+        name = str(a.get("name") or url.rstrip("/").rsplit("/", 1)[-1] or a.get("kind", "file"))
+        links.append(ThreadLink(name, url, str(a.get("kind", "file"))))
+    return tuple(links)
+
+
+def thread_messages(session: object, conversation_id: int) -> list[ThreadMessage]:
+    """A thread's messages with author profiles, context and attachments, then our replies
+    still in the outbox; a sent reply carries its outbox state on its message (two queries)."""
     from sqlalchemy import text
 
-    row = session.execute(  # type: ignore[attr-defined]
-        text("SELECT display_name, handle FROM identities WHERE id = :i"), {"i": identity_id}
-    ).first()
-    if row is None:
-        return ""
-    return str(row[0] or row[1] or "")
+    execute = session.execute  # type: ignore[attr-defined]
+    sent: dict[str, tuple[OutboxState | None, str | None]] = {}
+    pending: list[ThreadMessage] = []
+    for r in execute(text(OUTBOX_SQL), {"c": conversation_id}):
+        state = OutboxState(r.state)
+        if state is OutboxState.SENT and r.platform_id:
+            sent[str(r.platform_id)] = (state, r.error)
+            continue
+        pending.append(
+            ThreadMessage(
+                id=-int(r.id),
+                direction=Direction.OUTBOUND,
+                author="You",
+                text=str(r.text),
+                created_at=_when(r.created_at),
+                url=r.url,
+                outbox_state=state,
+                outbox_error=r.error,
+            )
+        )
+    messages: list[ThreadMessage] = []
+    for r in execute(text(THREAD_SQL), {"c": conversation_id}):
+        direction = Direction(r.direction)
+        outbound = direction is Direction.OUTBOUND
+        sent_state, sent_error = sent.get(str(r.platform_id), (None, None))
+        messages.append(
+            ThreadMessage(
+                id=int(r.id),
+                direction=direction,
+                author="You" if outbound else str(r.display_name or r.handle or ""),
+                text=str(r.text or ""),
+                created_at=_when(r.created_at),
+                author_handle="" if outbound else str(r.handle or ""),
+                followers=None if outbound or r.followers is None else int(r.followers),
+                verified=bool(r.verified) and not outbound,
+                context_text=r.context_text,
+                attachments=_links(r.attachments),
+                url=r.url,
+                outbox_state=sent_state,
+                outbox_error=sent_error,
+            )
+        )
+    return messages + pending
 
 
 def snooze_until(now: datetime) -> datetime:

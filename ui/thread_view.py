@@ -1,31 +1,55 @@
-"""The thread view: a conversation's messages in order, inbound left, ours right.
+"""The thread view: a conversation's messages in order, theirs on the left, ours on the right.
 
-All platform text is shown as PLAIN TEXT (`Qt.PlainText`): a message saying `<img src=...>` or
+Each message shows its author and time (in the user's time zone, `tz`; None: the system's),
+the post it replies to as context, its attachments as named links, and on our replies where
+the send stands (queued / sending / uncertain / held / sent / failed with the reason). The
+header names the customer with their profile line (handle, followers, verified).
+
+Safety: all platform text is PLAIN TEXT (`Qt.PlainText`): a message saying `<img src=...>` or
 `<a href="file:...">` is displayed, never interpreted, so nothing remote or local is loaded.
-Long threads show the newest MAX_SHOWN messages (a count of the earlier ones on top); a
-windowed view replaces this when threads get their own model.
+Links are buttons named after the attachment; pressing one first shows the real target
+(punycode host included, so a look-alike domain shows as what it is) and opens only http(s)
+after the user confirms, through the desktop's browser — never inside the app.
+
+Long threads show the newest MAX_SHOWN messages (a count of the earlier ones on top).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, tzinfo
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QScrollArea,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.domain.enums import Direction
-from ui.data_source import InboxRow, ThreadMessage
+from desktop.domain.enums import Direction, OutboxState
+from ui.data_source import InboxRow, ThreadLink, ThreadMessage
 
 MAX_SHOWN = 200
+CONTEXT_CHARS = 400  # the replied-to post is context, not content: keep it short
+SAFE_SCHEMES = ("http", "https")
+
+OUTBOX_WORDS: dict[OutboxState, str] = {
+    OutboxState.QUEUED: "Queued · sends when online",
+    OutboxState.SENDING: "Sending…",
+    OutboxState.UNCERTAIN: "Uncertain · checking with the platform before any retry",
+    OutboxState.HELD: "Held",
+    OutboxState.SENT: "Sent",
+    OutboxState.FAILED: "Failed",
+    OutboxState.CANCELLED: "Cancelled",
+}
+KIND_MARKS = {"image": "🖼", "video": "🎞", "link": "🔗", "file": "📎"}
 
 
 def plain_label(text: str, name: str, *, selectable: bool = False) -> QLabel:
@@ -42,40 +66,168 @@ def plain_label(text: str, name: str, *, selectable: bool = False) -> QLabel:
     return label
 
 
-def local_time(value: datetime | None) -> str:
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def local_time(
+    value: datetime | None, tz: tzinfo | None = None, now: datetime | None = None
+) -> str:
+    """'14:05' today, '27 Nov 14:05' this year, '27 Nov 2025 14:05' before, in `tz`."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone().strftime("%d %b %H:%M")
+    local = _aware(value).astimezone(tz)
+    today = _aware(now or datetime.now(UTC)).astimezone(tz)
+    if local.date() == today.date():
+        return f"{local:%H:%M}"
+    if local.year == today.year:
+        return f"{local:%d %b %H:%M}"
+    return f"{local:%d %b %Y %H:%M}"
+
+
+def full_time(value: datetime | None, tz: tzinfo | None = None) -> str:
+    if value is None:
+        return ""
+    local = _aware(value).astimezone(tz)
+    return f"{local:%A %d %B %Y, %H:%M} {local.tzname() or ''}".strip()
+
+
+def followers_text(n: int | None) -> str:
+    if n is None:
+        return ""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M followers".replace(".0M", "M")
+    if n >= 10_000:
+        return f"{n / 1000:.0f}k followers"
+    if n >= 1000:
+        return f"{n / 1000:.1f}k followers".replace(".0k", "k")
+    return f"{n} follower" + ("" if n == 1 else "s")
+
+
+def profile_line(message: ThreadMessage) -> str:
+    """'@jane@example.social · 12.3k followers · verified'."""
+    parts = [message.author_handle] if message.author_handle else []
+    if message.followers is not None:
+        parts.append(followers_text(message.followers))
+    if message.verified:
+        parts.append("✓ verified")
+    return " · ".join(parts)
+
+
+def outbox_text(message: ThreadMessage) -> str:
+    if message.outbox_state is None:
+        return ""
+    words = OUTBOX_WORDS[message.outbox_state]
+    reason = (message.outbox_error or "").strip()
+    if reason and message.outbox_state in (
+        OutboxState.FAILED,
+        OutboxState.HELD,
+        OutboxState.UNCERTAIN,
+    ):
+        return f"{words}: {reason}"
+    return words
+
+
+def link_target(url: str) -> tuple[str, str]:
+    """(scheme, what the user is shown): the whole URL as it will be opened, with the host
+    in punycode when it is not plain ASCII (a look-alike domain shows as what it is)."""
+    qurl = QUrl(url, QUrl.ParsingMode.TolerantMode)
+    scheme = qurl.scheme().lower()
+    if not qurl.isValid():
+        return scheme, url
+    encoded = bytes(qurl.toEncoded().data()).decode("ascii", "replace")
+    return scheme, encoded
+
+
+class LinkButton(QToolButton):
+    """An attachment or permalink by name; the real target is in its tooltip and description."""
+
+    def __init__(self, link: ThreadLink, on_open: Callable[[str], None]) -> None:
+        super().__init__()
+        mark = KIND_MARKS.get(link.kind, "📎")
+        self.setObjectName("attachmentLink")
+        self.setText(f"{mark} {link.name}")
+        self.setAutoRaise(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        _, shown = link_target(link.url)
+        self.setToolTip(shown)  # plain: QToolTip shows rich text only if it looks like it
+        self.setAccessibleName(f"{link.kind.capitalize()} {link.name}")
+        self.setAccessibleDescription(f"Link to {shown}")
+        self.url = link.url
+        self.clicked.connect(lambda: on_open(self.url))
 
 
 class MessageBubble(QFrame):
-    def __init__(self, message: ThreadMessage, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        message: ThreadMessage,
+        *,
+        tz: tzinfo | None = None,
+        show_context: bool = True,
+        on_open: Callable[[str], None] = lambda _url: None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         inbound = message.direction is Direction.INBOUND
+        self.message = message
         self.setObjectName("inboundMessage" if inbound else "outboundMessage")
         who = message.author or ("Customer" if inbound else "You")
-        self.setAccessibleName(f"{'From' if inbound else 'Reply by'} {who}")
+        when = local_time(message.created_at, tz)
+        self.setAccessibleName(f"{'From' if inbound else 'Reply by'} {who}, {when}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(4)
-        meta = plain_label(f"{who} · {local_time(message.created_at)}", "messageMeta")
+        meta = plain_label(f"{who} · {when}" if when else who, "messageMeta")
         meta.setAccessibleName("Message author and time")
+        meta.setToolTip(full_time(message.created_at, tz))
+        layout.addWidget(meta)
+        self.context: QLabel | None = None
+        if show_context and message.context_text:
+            quoted = message.context_text.strip()
+            if len(quoted) > CONTEXT_CHARS:
+                quoted = quoted[: CONTEXT_CHARS - 1].rstrip() + "…"
+            self.context = plain_label(f"↪ In reply to: {quoted}", "messageContext")
+            self.context.setAccessibleName("The post this replies to")
+            layout.addWidget(self.context)
         body = plain_label(message.text, "messageText", selectable=True)
         body.setAccessibleName(f"Message from {who}")
         body.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        layout.addWidget(meta)
         layout.addWidget(body)
+        self.links: list[LinkButton] = []
+        links = list(message.attachments)
+        if message.url:
+            links.append(ThreadLink("View on the platform", message.url, "link"))
+        if links:
+            row = QHBoxLayout()
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(2)
+            for link in links:
+                button = LinkButton(link, on_open)
+                self.links.append(button)
+                row.addWidget(button)
+            row.addStretch(1)
+            layout.addLayout(row)
+        self.outbox: QLabel | None = None
+        if message.outbox_state is not None:
+            self.outbox = plain_label(outbox_text(message), "outboxState")
+            self.outbox.setProperty("state", message.outbox_state.value)
+            self.outbox.setAccessibleName(f"Send state: {outbox_text(message)}")
+            self.outbox.setAlignment(Qt.AlignmentFlag.AlignRight)
+            layout.addWidget(self.outbox)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
 
 class ThreadView(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, tz: tzinfo | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("threadView")
         self.setAccessibleName("Conversation")
         self.conversation_id: int | None = None
+        self.tz = tz
+        # how a confirmed link is opened (tests replace it): the desktop's browser
+        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+        self.link_dialog: QMessageBox | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -83,7 +235,11 @@ class ThreadView(QWidget):
         self.title.setAccessibleName("Customer")
         self.subtitle = plain_label("", "threadSubtitle")
         self.subtitle.setAccessibleName("Conversation details")
+        self.profile = plain_label("", "threadProfile")
+        self.profile.setAccessibleName("Customer profile")
+        self.profile.hide()
         outer.addWidget(self.title)
+        outer.addWidget(self.profile)
         outer.addWidget(self.subtitle)
         self.scroll = QScrollArea()
         self.scroll.setObjectName("threadScroll")
@@ -103,6 +259,8 @@ class ThreadView(QWidget):
         self.conversation_id = None
         self.title.setText("")
         self.subtitle.setText("")
+        self.profile.setText("")
+        self.profile.hide()
         self.bubbles = []
         self._placeholder = plain_label(text, "threadPlaceholder")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -117,9 +275,16 @@ class ThreadView(QWidget):
         if row is not None:
             self.title.setText(row.customer_name or row.customer_handle)
             self.subtitle.setText(
-                f"{row.customer_handle} · {row.platform.value.capitalize()} · "
-                f"{row.brand_name} {row.account_handle}"
+                f"{row.platform.value.capitalize()} · {row.brand_name} {row.account_handle}"
             )
+        customer = next(
+            (m for m in messages if m.direction is Direction.INBOUND and m.author_handle), None
+        )
+        line = profile_line(customer) if customer is not None else ""
+        if not line and row is not None:
+            line = row.customer_handle
+        self.profile.setText(line)
+        self.profile.setVisible(bool(line))
         page = QWidget()
         page.setObjectName("threadPage")
         layout = QVBoxLayout(page)
@@ -132,18 +297,24 @@ class ThreadView(QWidget):
             more.setAccessibleName("Earlier messages")
             layout.addWidget(more)
         self.bubbles = []
+        previous_context: str | None = None
         for message in messages[hidden:]:
-            bubble = MessageBubble(message)
+            # the replied-to post once per run of replies to it, not on every message
+            show_context = bool(message.context_text) and message.context_text != previous_context
+            previous_context = message.context_text or previous_context
+            bubble = MessageBubble(
+                message, tz=self.tz, show_context=show_context, on_open=self.confirm_open
+            )
             self.bubbles.append(bubble)
-            line = QHBoxLayout()
-            line.setContentsMargins(0, 0, 0, 0)
+            line_box = QHBoxLayout()
+            line_box.setContentsMargins(0, 0, 0, 0)
             if message.direction is Direction.INBOUND:
-                line.addWidget(bubble, 5)
-                line.addStretch(1)
+                line_box.addWidget(bubble, 5)
+                line_box.addStretch(1)
             else:
-                line.addStretch(1)
-                line.addWidget(bubble, 5)
-            layout.addLayout(line)
+                line_box.addStretch(1)
+                line_box.addWidget(bubble, 5)
+            layout.addLayout(line_box)
         if not messages:
             empty = plain_label("No messages stored for this conversation yet", "messageMeta")
             empty.setAccessibleName("No messages")
@@ -157,3 +328,32 @@ class ThreadView(QWidget):
     def scroll_to_bottom(self) -> None:
         bar = self.scroll.verticalScrollBar()
         bar.setValue(bar.maximum())
+
+    # -- links ------------------------------------------------------------------------------
+    def confirm_open(self, url: str) -> None:
+        """Show where a link really goes; open http(s) only after the user says so."""
+        scheme, shown = link_target(url)
+        box = QMessageBox(self)
+        box.setObjectName("openLinkDialog")
+        box.setAccessibleName("Open link")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setWindowTitle("Open link")
+        if scheme not in SAFE_SCHEMES:
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setText(f"Switchboard does not open {scheme or 'this kind of'} links:\n\n{shown}")
+            box.setStandardButtons(QMessageBox.StandardButton.Close)
+        else:
+            box.setIcon(QMessageBox.Icon.Question)
+            box.setText(f"This link opens in your browser:\n\n{shown}")
+            box.setInformativeText(f"Host: {QUrl(shown).host()}")
+            box.setStandardButtons(
+                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel
+            )
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.accepted.connect(lambda: self.open_url(QUrl(shown)))
+        for button in box.buttons():
+            button.setObjectName(f"openLink{box.standardButton(button).name}")
+            button.setAccessibleName(button.text().replace("&", ""))
+        box.finished.connect(box.deleteLater)
+        self.link_dialog = box
+        box.open()  # never exec(): we run inside the event loop
