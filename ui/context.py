@@ -31,3 +31,6 @@ class AppContext:
     demo: bool = False
     # the sandbox's base URL in the demo (the accounts dialog offers its platforms)
     sandbox_url: str | None = None
+    # where the window keeps its layout (default: the profile folder; the throw-away demo
+    # profile keeps it in the user's data dir so `make run` remembers sizes)
+    settings_dir: Path | None = None
