@@ -59,7 +59,7 @@ def status_text(account: Account, state: AccountState | None) -> str:
             return "removed (history kept)"
         case AccountStatus.NEEDS_REAUTH:
             return "needs sign-in"
-    return state_text(state) if state is not None else "connected (not syncing now)"
+    return state_text(state) if state is not None else "connected (sync not running)"
 
 
 class RemoveDialog(QDialog):
@@ -127,7 +127,7 @@ class AccountsDialog(QDialog):
             self._unsubscribe = context.engine.states.subscribe(self.state_changed.emit)
         self.finished.connect(self._stop_listening)
         self.refresh()
-        self.resize(720, 380)
+        self.resize(760, 480)
 
     def _default_vault(self) -> lifecycle.CredentialVault | None:
         if self.context.demo:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -190,7 +191,7 @@ class ConnectDialog(QDialog):
             self.brand_edit.setEnabled(False)
             self._prefill(account)
         self._show_form()
-        self.resize(460, 420)
+        self.setMinimumWidth(480)
 
     def _prefill(self, account: Account) -> None:
         form = self.forms[account.platform]
@@ -208,7 +209,11 @@ class ConnectDialog(QDialog):
 
     def _show_form(self) -> None:
         sandbox = self.sandbox_check.isChecked() and self.sandbox_check.isVisible()
-        self.stack.setCurrentWidget(self.forms[self.platform()])
+        current = self.forms[self.platform()]
+        for form in self.forms.values():  # the stack takes the current page's height only
+            policy = QSizePolicy.Policy.Preferred if form is current else QSizePolicy.Policy.Ignored
+            form.setSizePolicy(policy, policy)
+        self.stack.setCurrentWidget(current)
         self.stack.setVisible(not sandbox)
         self.sandbox_handle.setVisible(sandbox)
         self.sandbox_label.setVisible(sandbox)

@@ -32,6 +32,36 @@ def settle(ms: int = 300) -> None:
     QCoreApplication.processEvents()
 
 
+def shoot_accounts(store: Store, out: Path) -> None:
+    """Tools > Accounts…: one account paused, one removed with its history kept, and the
+    Connect form for Bluesky."""
+    import asyncio
+
+    from desktop.domain.enums import Platform
+    from desktop.store import accounts
+    from ui.accounts_dialog import AccountsDialog
+    from ui.context import AppContext
+
+    with store.reader() as session:
+        ids = [a.id for a in accounts.list_accounts(session)]
+    store.run_sync(lambda s: accounts.set_paused(s, ids[1], True))
+    store.run_sync(lambda s: accounts.remove_account(s, ids[-1], keep_history=True))
+    loop = asyncio.new_event_loop()
+    context = AppContext(store=store, loop=loop, demo=True, sandbox_url="http://127.0.0.1:8765")
+    dialog = AccountsDialog(context)
+    dialog.show()
+    dialog.select_account(ids[1])
+    settle()
+    dialog.grab().save(str(out / "accounts.png"))
+    connect = dialog.open_connect(Platform.BLUESKY)
+    connect.sandbox_check.setChecked(False)
+    settle()
+    connect.grab().save(str(out / "accounts-connect.png"))
+    connect.reject()
+    dialog.close()
+    loop.close()
+
+
 def main() -> int:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
@@ -67,6 +97,8 @@ def main() -> int:
                 window.close()
                 window.deleteLater()
                 settle(50)
+            apply_theme(app, "light")
+            shoot_accounts(store, out)
         finally:
             store.close()
     print("saved", *sorted(p.name for p in out.glob("*.png")))
