@@ -145,6 +145,10 @@ class MainWindow(QMainWindow):
         from ui.accounts_menu import install as install_accounts
 
         self.accounts_action = install_accounts(self)  # Tools > Accounts…
+        # status bar: sync line over every account, progress, sync panel (ui/status_bar.py)
+        from ui.status_bar import SyncStatus
+
+        self.sync_status = SyncStatus.install(self)
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:

@@ -111,6 +111,11 @@ class SyncStatus(QWidget):
         return status
 
     # -- inputs -----------------------------------------------------------------------------
+    def set_time_zone(self, tz: tzinfo | None) -> None:
+        """Show times (rate-limited until, last synced) in `tz` (None: the system's)."""
+        self.tz = self.model.tz = tz
+        self.refresh()
+
     def set_context(self, context: AppContext | None) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()

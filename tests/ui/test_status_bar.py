@@ -74,7 +74,9 @@ def make_engine(store, pause: float = 0.0, pages: list[Page] | None = None) -> S
 def open_window(qtbot, store, qloop, engine):
     window = MainWindow(MemorySource([sample_row(1)]))
     qtbot.addWidget(window)
-    status = SyncStatus.install(window, tz=BERLIN)
+    status = window.sync_status  # installed by the window (ui/status_bar.py)
+    assert isinstance(status, SyncStatus)
+    status.set_time_zone(BERLIN)
     context = AppContext(store=store, loop=qloop, engine=engine, me_id=1)
     window.set_source(window.source, None, context)
     return window, status
