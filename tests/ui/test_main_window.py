@@ -229,12 +229,15 @@ def test_actions_added_to_tools_show_in_help(window, qtbot):
 
 
 def test_conversation_area_holds_the_thread_and_can_be_replaced(window, qtbot):
-    assert window.thread.parent() is window.conversation_area
+    # the conversation pane (thread + notes strip + composer) is plugged in by default
+    assert window.conversation_widget is window.conversation_pane
+    assert window.conversation_pane.parent() is window.conversation_area
+    assert window.conversation_pane.isAncestorOf(window.thread)
     pane = QWidget()
     window.set_conversation_widget(pane)
     assert window.conversation_widget is pane
     assert pane.parent() is window.conversation_area
-    assert not window.thread.isVisible()
+    assert not window.conversation_pane.isVisible()
 
 
 def test_side_area_is_hidden_until_asked_for(window, qtbot):

@@ -68,7 +68,10 @@ class DraftAutosaver(QObject):
             if f.exception() is not None:
                 log.error("draft autosave failed", exc_info=f.exception())
             else:
-                self.saved.emit(cid)
+                try:
+                    self.saved.emit(cid)
+                except RuntimeError:  # the composer closed while the save committed
+                    pass
 
         future.add_done_callback(done)
         return future

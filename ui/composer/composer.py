@@ -99,11 +99,19 @@ class Composer(QWidget):
         self._slash_dismissed: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: Callable[[], None] | None = None
+        # the store's change bus outlives this widget: drop the subscription with it
+        holder = self._subscription = [lambda: None]
+        self.destroyed.connect(lambda *_: holder[0]())
         self.autosaver = DraftAutosaver(self)
         self._build()
         self._tick = QTimer(self)
         self._tick.setInterval(250)
         self._tick.timeout.connect(self.refresh_send_bar)
+        # a child timer (never a lambda on singleShot: it would outlive a closed composer)
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(SENT_SHOWN_MS)
+        self._settle_timer.timeout.connect(self._forget_finished)
         self.set_conversation(None)
 
     # -- building ---------------------------------------------------------------------------
@@ -190,6 +198,7 @@ class Composer(QWidget):
             self._unsubscribe = context.store.changes.subscribe_on_loop(
                 context.loop, self._on_changes
             )
+            self._subscription[0] = self._unsubscribe
         self.set_conversation(None)
 
     def set_online(self, online: bool) -> None:
@@ -526,8 +535,8 @@ class Composer(QWidget):
             self.send_bar.show_state("Sending…")
         elif state is OutboxState.SENT:
             self.send_bar.show_state("Sent")
-            cid = item.conversation_id
-            QTimer.singleShot(SENT_SHOWN_MS, lambda: self._forget(cid, item.id))
+            if not self._settle_timer.isActive():
+                self._settle_timer.start()
         elif state is OutboxState.HELD:
             self.send_bar.show_state(f"Held, not sent: {item.error}", retry=True)
         elif state is OutboxState.FAILED:
@@ -535,11 +544,12 @@ class Composer(QWidget):
         else:  # cancelled elsewhere (the outbox panel)
             self.send_bar.show_state("Cancelled")
 
-    def _forget(self, cid: int, item_id: int) -> None:
-        item = self.pending.get(cid)
-        if item is not None and item.id == item_id and item.state is OutboxState.SENT:
-            del self.pending[cid]
-            self.refresh_send_bar()
+    def _forget_finished(self) -> None:
+        """A while after "Sent" (or "Undone"), the bar has said enough."""
+        for cid, item in list(self.pending.items()):
+            if item.state is OutboxState.SENT:
+                del self.pending[cid]
+        self.refresh_send_bar()
 
     def undo(self) -> None:
         item, context = self.current_item(), self.context
@@ -564,7 +574,7 @@ class Composer(QWidget):
                 self.editor.setFocus()
                 self.autosaver.flush()  # the text is a draft again at once
                 self.send_bar.show_state("Undone — the reply is back in the editor")
-                QTimer.singleShot(SENT_SHOWN_MS, self.refresh_send_bar)
+                self._settle_timer.start()
             self.message.emit("Send undone")
 
         self.spawn(run())
