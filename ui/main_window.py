@@ -138,10 +138,6 @@ class MainWindow(QMainWindow):
         from ui.conversation_pane import install_conversation_pane
 
         self.conversation_pane = install_conversation_pane(self)
-        # thread + notes strip + composer (ui/conversation_pane.py), Tools > Canned responses…
-        from ui.conversation_pane import install_conversation_pane
-
-        self.conversation_pane = install_conversation_pane(self)
         # Tools > Reports… (ui/reports): figures, charts and CSV over the open workspace
         from ui.reports import install as install_reports
 
@@ -149,6 +145,10 @@ class MainWindow(QMainWindow):
         from ui.accounts_menu import install as install_accounts
 
         self.accounts_action = install_accounts(self)  # Tools > Accounts…
+        # status bar: sync line over every account, progress, sync panel (ui/status_bar.py)
+        from ui.status_bar import SyncStatus
+
+        self.sync_status = SyncStatus.install(self)
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
