@@ -73,6 +73,13 @@ def test_main_window_screenshots(xvfb_display):
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    for name in ("main-light.png", "main-dark.png", "long-thread.png", "shortcuts.png"):
+    for name in (
+        "main-light.png",
+        "main-dark.png",
+        "long-thread.png",
+        "shortcuts.png",
+        "accounts.png",
+        "accounts-connect.png",
+    ):
         png = OUT / name
         assert png.exists() and png.stat().st_size > 10_000, name
