@@ -138,6 +138,10 @@ class MainWindow(QMainWindow):
         from ui.conversation_pane import install_conversation_pane
 
         self.conversation_pane = install_conversation_pane(self)
+        # customer panel (side area), notes strip, `a` assign chooser, H hand off, Colleagues…
+        from ui.notes.install import install_people
+
+        self.people = install_people(self)
         # Tools > Reports… (ui/reports): figures, charts and CSV over the open workspace
         from ui.reports import install as install_reports
 
