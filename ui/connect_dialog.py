@@ -45,9 +45,9 @@ HELP = {
     Platform.BLUESKY: "Use an app password (Bluesky: Settings › Privacy and security › App "
     "passwords), not your account password. Tick “Allow access to your direct messages” "
     "for DMs.",
-    Platform.X: "Your own X developer app, type “Native App”, callback URL "
-    "http://127.0.0.1/callback. The browser opens for you to allow access. A client secret "
-    "is only needed for a confidential (web) app.",
+    Platform.X: "Your own X developer app, type “Native App”, with the callback URL "
+    "http://127.0.0.1:PORT/callback (enter the same port below). The browser opens for you "
+    "to allow access. A client secret is only needed for a confidential (web) app.",
     Platform.FACEBOOK: "Your own Meta app (id and secret) and a user token of a Page admin "
     "(e.g. from the Graph API Explorer) with the Page permissions; it is exchanged for a "
     "Page token that does not expire.",
@@ -96,6 +96,7 @@ _FIELDS: dict[Platform, tuple[tuple[str, str, str, bool], ...]] = {
     Platform.X: (
         ("client_id", "Client id", "OAuth 2.0 client id of your X app", False),
         ("client_secret", "Client secret", "only for a confidential app", True),
+        ("callback_port", "Callback port", "if your app's callback names one", False),
         ("server", "API", X_API, False),
     ),
     Platform.FACEBOOK: (

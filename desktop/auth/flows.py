@@ -56,12 +56,14 @@ class ConnectRequest:
     client_secret: str | None = None  # X confidential client / Meta app secret
     user_token: str | None = None  # Meta: a Page admin's user access token
     page: str | None = None  # Facebook: which Page (id, username or name)
+    callback_port: str | None = None  # X: the port of the app's registered loopback callback
 
     def __repr__(self) -> str:  # secrets never reach a log line or a traceback
         shown = {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
-            if f.name in ("platform", "sandbox_url", "server", "handle", "client_id", "page")
+            if f.name
+            in ("platform", "sandbox_url", "server", "handle", "client_id", "page", "callback_port")
         }
         return f"ConnectRequest({shown})"
 
@@ -106,6 +108,7 @@ async def connect(
                 _required(request.client_id, "the X app's OAuth 2.0 client id"),
                 browser,
                 client_secret=request.client_secret,
+                callback_port=_port(request.callback_port),
                 timeout=timeout,
                 transport=transport,
             )
@@ -119,6 +122,14 @@ async def connect(
         case Platform.FACEBOOK | Platform.INSTAGRAM:
             return await connect_meta(request, transport=transport)
     raise UserError(f"cannot connect {request.platform.value} accounts")
+
+
+def _port(value: str | None) -> int:
+    if not value:
+        return 0
+    if not value.strip().isdigit() or not 0 < int(value) < 65536:
+        raise UserError(f"the callback port must be a number from 1 to 65535, not {value!r}")
+    return int(value)
 
 
 def _required(value: str | None, what: str) -> str:
@@ -170,9 +181,13 @@ async def connect_x(
     open_url: OpenUrl,
     *,
     client_secret: str | None = None,
+    callback_port: int = 0,
     timeout: float = DEFAULT_TIMEOUT_S,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Connection:
+    """X matches the redirect URI exactly: if the app's callback names a port (e.g.
+    `http://127.0.0.1:8976/callback`), pass it as `callback_port`; it is kept in the
+    account's settings for re-authentication."""
     base = base_url.rstrip("/")
     client = OAuthClient(
         client_id=client_id,
@@ -186,7 +201,7 @@ async def connect_x(
     async def known(_redirect_uri: str) -> OAuthClient:
         return client
 
-    done = await sign_in(known, open_url, timeout=timeout, transport=transport)
+    done = await sign_in(known, open_url, timeout=timeout, transport=transport, port=callback_port)
     credentials = dataclasses.replace(
         x_oauth.credentials_from_token(done.token, client_id), client_secret=client.client_secret
     )
@@ -212,6 +227,7 @@ async def connect_x(
         display_name=profile.display_name or profile.handle,
         platform_user_id=profile.platform_user_id,
         credentials=credentials,
+        settings={"callback_port": callback_port} if callback_port else {},
     )
 
 
@@ -280,6 +296,7 @@ def reauth_request(
         "client_secret": known.client_secret,
         "app_password": known.app_password,
         "page": account.platform_user_id or None,
+        "callback_port": str(account.settings.get("callback_port") or "") or None,
     }
     sandbox = account.settings.get(SANDBOX_SETTING)
     if isinstance(sandbox, str) and sandbox:

@@ -50,9 +50,10 @@ class LoopbackReceiver:
     """`async with LoopbackReceiver(state) as rx:` register `rx.redirect_uri`, open the
     browser, then `await rx.wait(timeout)` for the redirect's query parameters."""
 
-    def __init__(self, state: str, path: str = "/callback") -> None:
+    def __init__(self, state: str, path: str = "/callback", port: int = 0) -> None:
         self.state = state
         self.path = path
+        self.port = port  # 0: the OS picks; an app whose callback must match exactly fixes it
         self.redirect_uri = ""
         self.rejected = 0  # answers refused for a wrong or missing state, or a wrong path
         self._server: asyncio.Server | None = None
@@ -60,7 +61,13 @@ class LoopbackReceiver:
 
     async def __aenter__(self) -> LoopbackReceiver:
         self._answer = asyncio.get_running_loop().create_future()
-        self._server = await asyncio.start_server(self._handle, HOST, 0)
+        try:
+            self._server = await asyncio.start_server(self._handle, HOST, self.port)
+        except OSError as exc:
+            raise SignInError(
+                f"cannot listen for the sign-in on {HOST}:{self.port} ({exc.strerror}); "
+                "close the program using that port or choose another callback port"
+            ) from exc
         port = self._server.sockets[0].getsockname()[1]
         self.redirect_uri = f"http://{HOST}:{port}{self.path}"
         return self

@@ -142,13 +142,15 @@ async def sign_in(
     *,
     timeout: float = DEFAULT_TIMEOUT_S,
     transport: httpx.AsyncBaseTransport | None = None,
+    port: int = 0,
     **extra: str | None,
 ) -> SignIn:
     """Run the whole flow. `client_for(redirect_uri)` returns the client (registering one if
-    the platform wants that); `extra` adds authorize parameters (e.g. `login_hint`)."""
+    the platform wants that); `extra` adds authorize parameters (e.g. `login_hint`); `port`
+    fixes the loopback port for apps whose registered callback must match exactly."""
     pkce = new_pkce()
     state = new_state()
-    async with LoopbackReceiver(state) as receiver:
+    async with LoopbackReceiver(state, port=port) as receiver:
         client = await client_for(receiver.redirect_uri)
         url = authorization_url(client, receiver.redirect_uri, state, pkce, **extra)
         opened = open_url(url)

@@ -57,6 +57,9 @@ def _sign_in_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user-token", help="Meta: a Page admin's user token (asked if missing)")
     parser.add_argument("--page", help="Facebook: which Page (id, username or name)")
     parser.add_argument(
+        "--callback-port", help="X: the port of your app's callback http://127.0.0.1:PORT/callback"
+    )
+    parser.add_argument(
         "--no-browser", action="store_true", help="print the sign-in URL instead of opening it"
     )
     parser.add_argument(
@@ -132,6 +135,7 @@ def _request(args: argparse.Namespace, platform: Platform) -> ConnectRequest:
         client_secret=args.client_secret,
         user_token=args.user_token,
         page=args.page,
+        callback_port=args.callback_port,
     )
 
 

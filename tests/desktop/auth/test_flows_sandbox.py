@@ -235,3 +235,32 @@ def test_confidential_token_request_uses_http_basic() -> None:
     assert seen[0].headers["authorization"] == httpx.BasicAuth("id", "sec")._auth_header
     assert "client_secret" not in form
     assert form["code_verifier"] == ["v" * 64] and form["grant_type"] == ["authorization_code"]
+
+
+def test_x_with_a_fixed_callback_port(sandbox: SandboxServer) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    brand = row(sandbox, "x", 1)
+    browser = RecordingBrowser()
+    connection = asyncio.run(connect(
+        ConnectRequest(Platform.X, server=brand["base_url"], client_id=brand["client_id"],
+                       callback_port=str(port)), browser))
+    redirect = parse_qs(urlsplit(browser.urls[0]).query)["redirect_uri"][0]
+    assert redirect == f"http://127.0.0.1:{port}/callback"
+    assert connection.settings["callback_port"] == port
+    account = Account(1, 1, Platform.X, connection.handle, "", connection.base_url,
+                      connection.platform_user_id, settings=dict(connection.settings))
+    assert reauth_request(account, connection.credentials).callback_port == str(port)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        with pytest.raises(SignInError, match="cannot listen"):
+            asyncio.run(connect(ConnectRequest(Platform.X, server=brand["base_url"],
+                                               client_id=brand["client_id"],
+                                               callback_port=str(taken)), browser))
+    with pytest.raises(UserError, match="callback port"):
+        asyncio.run(connect(ConnectRequest(Platform.X, client_id="c", callback_port="http")))
