@@ -84,7 +84,8 @@ class TimelineModel(QAbstractListModel):
         e = self.entries[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             snippet = " ".join(e.snippet.split())[:90]
-            return f"{when(e.last_message_at)} · {e.brand} · {e.status.value} — {snippet}"
+            day = e.last_message_at.astimezone().strftime("%d %b %Y") if e.last_message_at else ""
+            return f"{day} · {e.brand} · {e.status.value} — {snippet}"
         if role == Qt.ItemDataRole.ToolTipRole:
             who = f", assigned to {e.assignee}" if e.assignee else ""
             return (
@@ -183,11 +184,11 @@ class CustomerPanel(QWidget):
         t.setContentsMargins(0, 0, 0, 0)
         for label, editor in (
             ("Customer", self.customer_tags),
-            ("This conversation", self.conversation_tags),
+            ("Conversation", self.conversation_tags),
         ):
             row = QHBoxLayout()
             caption = QLabel(label)
-            caption.setMinimumWidth(110)
+            caption.setMinimumWidth(84)
             row.addWidget(caption)
             row.addWidget(editor, 1)
             t.addLayout(row)
@@ -201,10 +202,12 @@ class CustomerPanel(QWidget):
         self.identities.setMaximumHeight(120)
         header = self.identities.header()
         named(header, "identityHeader", "Identity columns")
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.identities.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.identities.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         name_scrollbars(self.identities, "identityList", "Scroll identities")
         self.identities.itemActivated.connect(lambda item, _col: self.open_profile(item))
         self.identities.currentItemChanged.connect(lambda *_: self._update_buttons())
@@ -230,6 +233,7 @@ class CustomerPanel(QWidget):
         self.matches = named(QListWidget(), "matchSuggestions", "Possible duplicates")
         self.matches.setMaximumHeight(90)
         self.matches.setWordWrap(True)
+        self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         name_scrollbars(self.matches, "matchSuggestions", "Scroll suggestions")
         self.matches.currentRowChanged.connect(lambda *_: self._update_buttons())
         c.addWidget(self.matches)
@@ -259,6 +263,7 @@ class CustomerPanel(QWidget):
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.timeline.setMinimumHeight(160)
+        self.timeline.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         name_scrollbars(self.timeline, "customerTimeline", "Scroll conversations")
         self.timeline.activated.connect(self._open_index)
         c.addWidget(self.timeline, 1)
@@ -282,6 +287,7 @@ class CustomerPanel(QWidget):
         scroll = named(QScrollArea(), "customerPanelScroll", "Customer history")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
         name_scrollbars(scroll, "customerPanelScroll", "Scroll the customer panel")
         layout = QVBoxLayout(self)

@@ -62,6 +62,75 @@ def shoot_accounts(store: Store, out: Path) -> None:
     loop.close()
 
 
+def shoot_customer_panel(store: Store, out: Path) -> None:
+    """The customer panel beside a conversation of someone on several platforms, with tags,
+    notes, a handoff on top of the notes strip, and the erase confirmation."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    from desktop.store import accounts, notes, tags
+    from ui.context import AppContext
+
+    with store.reader() as s:
+        customer_id, conversation_id = s.execute(
+            text(
+                "SELECT c.customer_id, MAX(c.id) FROM conversations c"
+                " WHERE c.customer_id IN (SELECT customer_id FROM identities"
+                "   GROUP BY customer_id HAVING COUNT(*) >= 2)"
+                " GROUP BY c.customer_id ORDER BY COUNT(*) DESC, c.customer_id LIMIT 1"
+            )
+        ).one()
+
+    def decorate(s):  # type: ignore[no-untyped-def]
+        me = accounts.ensure_me(s)
+        sam = accounts.add_agent(s, "Sam Okafor")
+        accounts.add_agent(s, "Customer care", team=True)
+        tags.tag_customer(s, customer_id, "vip")
+        tags.tag_customer(s, customer_id, "press")
+        tags.tag_conversation(s, conversation_id, "refund")
+        notes.add(
+            s, author_id=me.id, body="Writes for a tech blog; prefers DMs.", customer_id=customer_id
+        )
+        notes.add(
+            s,
+            author_id=sam.id,
+            body="Checked the order: shipped on Monday.",
+            conversation_id=conversation_id,
+        )
+        notes.handoff(
+            s,
+            conversation_id,
+            author_id=sam.id,
+            to_id=me.id,
+            body="Done: apologised, refund approved. Pending: confirm the courier pickup.",
+        )
+
+    store.run_sync(decorate)
+    source = StoreSource(store)
+    loop = asyncio.new_event_loop()
+    context = AppContext(store=store, loop=loop, me_id=source.me_id)
+    window = MainWindow()
+    window.set_source(source, None, context)
+    window.resize(1400, 860)
+    window.show()
+    window.show_side_area(True)
+    window.select_id(conversation_id)
+    window.table.setFocus()
+    settle()
+    window.grab().save(str(out / "customer-panel.png"))
+    window.people.panel.grab().save(str(out / "customer-panel-detail.png"))
+    box = window.people.panel.ask_erase()
+    settle()
+    if box is not None:
+        box.grab().save(str(out / "customer-erase-confirm.png"))
+        box.reject()
+    window.close()
+    window.deleteLater()
+    settle(50)
+    loop.close()
+
+
 def main() -> int:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
@@ -99,6 +168,7 @@ def main() -> int:
                 settle(50)
             apply_theme(app, "light")
             shoot_accounts(store, out)
+            shoot_customer_panel(store, out)
         finally:
             store.close()
     print("saved", *sorted(p.name for p in out.glob("*.png")))

@@ -40,7 +40,7 @@ def test_note_with_mention_is_stored_and_shown_as_internal(qtbot, people: People
     card = strip.findChildren(NoteCard)[0]
     assert not card.findChildren(MessageBubble)
     texts = [label.text() for label in card.findChildren(QLabel)]
-    assert texts[0].startswith("🔒 Internal note · Me ·")
+    assert texts[0].startswith("Internal note · Me ·")
     assert texts[1] == "Asked for the order number, cc @Sam"
     assert "never sent" in strip.heading.text()
     assert unnamed(strip) == []

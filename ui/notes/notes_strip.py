@@ -44,7 +44,7 @@ class NoteCard(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 6)
         layout.setSpacing(2)
-        head = plain(f"🔒 {title}", "noteTitle", wrap=False)
+        head = plain(title, "noteTitle", wrap=False)
         head.setStyleSheet("color: palette(placeholder-text); font-size: 11px;")
         layout.addWidget(head)
         layout.addWidget(plain(body, "noteBody"))
