@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import qasync
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 
@@ -49,6 +50,9 @@ def workspace(
     sandbox: SandboxServer,
     secret_service: dict[str, str],
 ) -> Iterator[AppContext]:
+    # keyring calls run in the loop's executor: ours, so teardown can stop its threads
+    executor = qasync.QThreadExecutor(2)
+    qloop.set_default_executor(executor)
     store = Store.open(tmp_path / "switchboard.sqlite3")
     engine = SyncEngine(StoreInbound(store), StoreOutbox(store.run, on_sent=record_sent))
 
@@ -61,6 +65,8 @@ def workspace(
     finally:
         run_on(qloop, qtbot, engine.stop())
         store.close()
+        qloop.set_default_executor(None)
+        executor.shutdown(wait=True)
 
 
 def open_dialog(qtbot: Any, context: AppContext, **kw: Any) -> AccountsDialog:
