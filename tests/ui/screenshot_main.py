@@ -168,6 +168,9 @@ def main() -> int:
                 settle(50)
             apply_theme(app, "light")
             shoot_accounts(store, out)
+            from screenshot_composer import shoot_composer  # beside this script
+
+            shoot_composer(store, out, settle)
             shoot_customer_panel(store, out)
         finally:
             store.close()

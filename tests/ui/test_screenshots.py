@@ -80,6 +80,8 @@ def test_main_window_screenshots(xvfb_display):
         "shortcuts.png",
         "accounts.png",
         "accounts-connect.png",
+        "composer-picker.png",
+        "composer-over-limit.png",
     ):
         png = OUT / name
         assert png.exists() and png.stat().st_size > 10_000, name

@@ -27,6 +27,7 @@ class DraftAutosaver(QObject):
     def __init__(self, parent: QObject | None = None, delay_ms: int = DELAY_MS) -> None:
         super().__init__(parent)
         self.store: Any = None  # desktop.store.Store
+        self.loop: asyncio.AbstractEventLoop | None = None  # the Qt thread's (qasync) loop
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
@@ -58,7 +59,7 @@ class DraftAutosaver(QObject):
             elif drafts.get(session, cid) is not None:
                 drafts.discard(session, cid)
 
-        future = asyncio.wrap_future(self.store.submit(job))
+        future = asyncio.wrap_future(self.store.submit(job), loop=self.loop)
         self._tasks.add(future)
 
         def done(f: asyncio.Future[Any]) -> None:

@@ -192,6 +192,7 @@ class Composer(QWidget):
         self.autosaver.flush()
         self.context = context
         self.autosaver.store = context.store if context else None
+        self.autosaver.loop = context.loop if context else None
         self.pending.clear()
         self.conversation_id = None
         if context is not None:
