@@ -82,6 +82,9 @@ def test_main_window_screenshots(xvfb_display):
         "accounts-connect.png",
         "composer-picker.png",
         "composer-over-limit.png",
+        "customer-panel.png",
+        "customer-panel-detail.png",
+        "customer-erase-confirm.png",
     ):
         png = OUT / name
         assert png.exists() and png.stat().st_size > 10_000, name
