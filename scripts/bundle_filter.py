@@ -24,6 +24,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
@@ -84,6 +85,30 @@ EXCLUDED_PATHS: tuple[str, ...] = (
     "rapidfuzz/*/*_avx2*",
 )
 
+# Linux: libraries of the host's graphics, font and session stack, used from the host, as
+# AppImage's exclude list does. Bundled copies break on newer systems: the GPU driver (host
+# libGL/Mesa) needs the host's newer libstdc++/libgcc_s, host GIO modules need the host's GLib,
+# an old bundled fontconfig cannot read a newer host's font configuration. Every desktop has
+# them; README's Packaging section names the Debian packages. What only these needed (libsystemd,
+# libgcrypt, libmount, libX11's libXau...) is then pruned as unreachable.
+HOST_LIBRARIES: tuple[str, ...] = (
+    "libstdc++.so.*",
+    "libgcc_s.so.*",
+    "libz.so.*",
+    "libfontconfig.so.*",
+    "libfreetype.so.*",
+    "libexpat.so.*",
+    "libX11.so.*",
+    "libX11-xcb.so.*",
+    "libxcb.so.*",
+    "libdbus-1.so.*",
+    "libglib-2.0.so.*",
+    "libgobject-2.0.so.*",
+    "libgio-2.0.so.*",
+    "libgmodule-2.0.so.*",
+    "libgthread-2.0.so.*",
+)
+
 # Qt translations kept: the base strings (standard buttons, dialogs) of a few languages, for
 # when the app installs a QTranslator. Everything else under translations/ goes.
 KEPT_TRANSLATIONS: tuple[str, ...] = ("de", "es", "fr", "it", "nl", "pt_BR")
@@ -96,9 +121,19 @@ def _posix(name: str) -> str:
     return name.replace(os.sep, "/")
 
 
+def is_host_library(dest: str) -> bool:
+    """A top-level Linux system library that the bundle takes from the host."""
+    dest = _posix(dest)
+    return (
+        sys.platform.startswith("linux")
+        and "/" not in dest
+        and any(fnmatch.fnmatch(dest, pattern) for pattern in HOST_LIBRARIES)
+    )
+
+
 def is_excluded(dest: str) -> bool:
     dest = _posix(dest)
-    if any(fnmatch.fnmatch(dest, pattern) for pattern in EXCLUDED_PATHS):
+    if is_host_library(dest) or any(fnmatch.fnmatch(dest, p) for p in EXCLUDED_PATHS):
         return True
     if dest.startswith(f"{QT}/translations/"):
         stem = PurePosixPath(dest).stem  # qtbase_pt_BR
@@ -120,13 +155,15 @@ def _is_root(entry: Entry) -> bool:
 
 
 def _needed(path: str) -> list[str]:
-    """The DT_NEEDED names of a shared library (PyInstaller's own ELF/PE/Mach-O reader)."""
-    from PyInstaller.depend import bindepend
-
+    """The DT_NEEDED names of an ELF file: its direct dependencies (`ldd`, which PyInstaller's
+    bindepend uses, lists the transitive closure, which would make everything reachable)."""
     try:
-        return [PurePosixPath(_posix(name)).name for name, _ in bindepend.get_imports(path)]
-    except Exception:  # not a binary we can parse: keep what it might need
+        out = subprocess.run(
+            ["objdump", "-p", path], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):  # not ELF: keep what it might need
         return []
+    return [line.split()[1] for line in out.splitlines() if line.strip().startswith("NEEDED")]
 
 
 def prune_unreachable(binaries: Sequence[Entry]) -> list[Entry]:
