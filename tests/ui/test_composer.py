@@ -262,3 +262,40 @@ def test_picker_fuzzy_search_from_the_button(ws, composer, qtbot):
 def _usage(ws, canned_id):
     with ws.store.reader() as s:
         return canned.get(s, canned_id).usage_count
+
+
+def test_every_interactive_widget_is_named(ws, composer, qtbot, qloop):
+    from tests.ui.test_main_window import _unnamed
+    from ui.canned.manager import CannedManager
+
+    _add_canned(ws)
+    composer.set_conversation(ws.conversations["x"])
+    composer.open_picker()
+    composer.send_bar.show_state("Sending in 5 s — Undo", undo=True, retry=True)
+    assert _unnamed(composer) == []
+    manager = CannedManager(ws.store, loop=qloop)
+    qtbot.addWidget(manager)
+    manager.show()
+    assert _unnamed(manager) == []
+
+
+def test_keyboard_send_and_picker_shortcuts(ws, composer, qtbot):
+    from PySide6.QtCore import Qt
+
+    _add_canned(ws)
+    composer.set_conversation(ws.conversations["bluesky"])
+    composer.activateWindow()
+    qtbot.waitUntil(composer.isActiveWindow, timeout=3000)
+    composer.editor.setFocus()
+    qtbot.keyClick(
+        composer.editor,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert composer.picker.isVisible() and composer.picker.search.hasFocus()
+    qtbot.keyClick(composer.picker.search, Qt.Key.Key_Escape)
+    assert not composer.picker.isVisible() and composer.editor.hasFocus()
+    qtbot.keyClicks(composer.editor, "On it")
+    qtbot.keyClick(composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: composer.current_item() is not None, timeout=5000)
+    assert composer.current_item().text == "On it"

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import math
 import re
+import threading
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -39,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain import templates
+from desktop.domain import templates, text_limits
 from desktop.domain.enums import OpKind, OutboxState
 from desktop.domain.errors import UserError
 from desktop.domain.models import CannedResponse
@@ -69,6 +70,18 @@ def _py_index(text: str, utf16: int) -> int:
             return index
         units += 2 if ord(ch) > 0xFFFF else 1
     return len(text)
+
+
+_preloaded: list[bool] = []
+
+
+def _preload_x_rules() -> None:
+    """twitter-text costs ~0.5 s to import: pay it on a worker thread, not on the first X
+    keystroke (desktop.domain.text_limits.preload)."""
+    if not _preloaded:
+        _preloaded.append(True)
+        # a plain daemon thread: qasync's executor threads are QThreads that must be joined
+        threading.Thread(target=text_limits.preload, name="preload-x", daemon=True).start()
 
 
 def _named(widget: Any, name: str, accessible: str) -> Any:
@@ -200,6 +213,7 @@ class Composer(QWidget):
                 context.loop, self._on_changes
             )
             self._subscription[0] = self._unsubscribe
+            _preload_x_rules()
         self.set_conversation(None)
 
     def set_online(self, online: bool) -> None:
