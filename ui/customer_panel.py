@@ -59,6 +59,7 @@ from ui.notes.tag_editor import TagEditor
 ConversationIdRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 REFRESH_DELAY_MS = 150
+ACTIVITY_LIMIT = 50
 TITLES = {"mastodon": "Mastodon", "bluesky": "Bluesky", "x": "X", "facebook": "Facebook",
           "instagram": "Instagram"}  # fmt: skip
 
@@ -204,8 +205,8 @@ class CustomerPanel(QWidget):
         named(header, "identityHeader", "Identity columns")
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2, 3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.identities.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.identities.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         name_scrollbars(self.identities, "identityList", "Scroll identities")
@@ -268,6 +269,14 @@ class CustomerPanel(QWidget):
         self.timeline.activated.connect(self._open_index)
         c.addWidget(self.timeline, 1)
 
+        c.addWidget(_section("Activity"))
+        self.activity = named(QListWidget(), "customerActivity", "Who did what, and when")
+        self.activity.setMaximumHeight(120)
+        self.activity.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.activity.setTextElideMode(Qt.TextElideMode.ElideRight)
+        name_scrollbars(self.activity, "customerActivity", "Scroll activity")
+        c.addWidget(self.activity)
+
         self.error = plain("", "customerError", "Problem")
         self.error.setStyleSheet("color: palette(bright-text);")
         self.error.hide()
@@ -316,6 +325,7 @@ class CustomerPanel(QWidget):
             or changes.ids("conversation") & mine
             or changes.ids("note")
             or changes.ids("agent")
+            or changes.ids("audit")
         ):
             self._timer.start()
 
@@ -360,7 +370,7 @@ class CustomerPanel(QWidget):
             self.refreshed.emit()
             return
         from desktop.domain.errors import UserError
-        from desktop.store import agents, customers, matches, notes, tags
+        from desktop.store import agents, audit, customers, matches, notes, tags
 
         cid = self.customer_id
         with self.ctx.store.reader() as s:
@@ -382,6 +392,7 @@ class CustomerPanel(QWidget):
             )
             if suggest:
                 self.suggestions = matches.suggest(s, cid)
+            trail = audit.for_customer(s, cid, [e.conversation_id for e in timeline])
         self.customer = customer
         self.empty_label.hide()
         self.content.show()
@@ -413,6 +424,14 @@ class CustomerPanel(QWidget):
             row = self.timeline_model.ids().index(self.conversation_id)
             self.timeline.setCurrentIndex(self.timeline_model.index(row))
         self._fill_matches()
+        self.activity.clear()
+        for event in reversed(trail[-ACTIVITY_LIMIT:]):  # newest first
+            line = f"{when(event.at)} · {audit.describe(event, names)}"
+            item = QListWidgetItem(line)
+            item.setToolTip(line)
+            self.activity.addItem(item)
+        if not trail:
+            self.activity.addItem(QListWidgetItem("Nothing done yet."))
         self._update_buttons()
         self.refreshed.emit()
 

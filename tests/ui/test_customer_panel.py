@@ -79,6 +79,8 @@ def test_suggested_merge_then_split_keep_the_timeline(qtbot, people: People) -> 
     with people.store.reader() as s:
         trail = [e.action for e in audit.for_customer(s, panel.customer_id)]
     assert trail == ["merge", "split"]
+    activity = [panel.activity.item(i).text() for i in range(panel.activity.count())]
+    assert "Me split identity" in activity[0] and "Me merged customer" in activity[1]
 
 
 def test_tags_and_customer_notes(qtbot, people: People) -> None:

@@ -67,9 +67,15 @@ def _is_user_error(exc: BaseException) -> bool:
 class ChangeWatch:
     """Call `callback` on the Qt thread when the store commits changes to `entities`."""
 
-    def __init__(self, callback: Callable[[], None], entities: Iterable[str] = PEOPLE_ENTITIES):
+    def __init__(
+        self,
+        callback: Callable[[], None],
+        entities: Iterable[str] = PEOPLE_ENTITIES,
+        wanted: Callable[[Any], bool] | None = None,
+    ):
         self._callback = callback
         self._entities = tuple(entities)
+        self._wanted = wanted  # a finer test of the ChangeSet (e.g. only my conversation)
         self._unsubscribe: Callable[[], None] | None = None
 
     def watch(self, ctx: AppContext | None) -> None:
@@ -78,7 +84,10 @@ class ChangeWatch:
             self._unsubscribe = ctx.store.changes.subscribe_on_loop(ctx.loop, self._changed)
 
     def _changed(self, changes: Any) -> None:
-        if any(changes.ids(e) for e in self._entities):
+        if self._wanted is not None:
+            if self._wanted(changes):
+                self._callback()
+        elif any(changes.ids(e) for e in self._entities):
             self._callback()
 
     def stop(self) -> None:

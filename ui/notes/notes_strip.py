@@ -63,7 +63,13 @@ class NotesStrip(QWidget):
         self.conversation_id: int | None = None
         self.names: dict[int, str] = {}
         self.handoff_dialog: HandoffDialog | None = None
-        self._watch = ChangeWatch(self.refresh)
+        # notes, colleagues, or this conversation (a sync burst elsewhere does not re-read)
+        self._watch = ChangeWatch(
+            self.refresh,
+            wanted=lambda ch: bool(
+                ch.ids("note") or ch.ids("agent") or self.conversation_id in ch.ids("conversation")
+            ),
+        )
 
         self.banner = QFrame()
         self.banner.setObjectName("handoffBanner")
@@ -122,6 +128,7 @@ class NotesStrip(QWidget):
         self._enable()
 
     # -- wiring -----------------------------------------------------------------------------
+
     def set_context(self, ctx: AppContext | None) -> None:
         self.ctx = ctx
         self._watch.watch(ctx)
