@@ -281,6 +281,7 @@ def export(session: Session, customer_id: int) -> dict[str, Any]:
     ).all()
     names = {r[0]: r[1] for r in session.execute(select(AgentRow.id, AgentRow.name))}
     conv_tags = tags.for_conversations(session, conv_ids)
+    trail = audit.for_customer(session, customer_id, conv_ids)
     return {
         "format": "switchboard.customer-export/1",
         "exported_at": _iso(utcnow()),
@@ -330,6 +331,16 @@ def export(session: Session, customer_id: int) -> dict[str, Any]:
                 "attachments": list(m.attachments or []),
             }
             for m in msgs
+        ],
+        "activity": [
+            {
+                "at": e.at.isoformat(),
+                "action": e.action,
+                "by": names.get(e.agent_id or -1),
+                "conversation_id": e.conversation_id,
+                "detail": e.detail,
+            }
+            for e in trail
         ],
         "notes": [
             {

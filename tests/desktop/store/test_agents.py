@@ -43,3 +43,27 @@ def test_names_are_unique_and_me_stays_active(store: Store) -> None:
         store.run_sync(lambda s: agents.set_active(s, w.me, False))
     team = store.run_sync(lambda s: agents.add(s, "Legal", team=True))
     assert team.is_team and team.label == "Legal (team)"
+
+
+def test_colleagues_from_before_0006_stay_active(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+
+    from desktop.store.db import _alembic_config, _make_engine
+
+    path = tmp_path / "old.sqlite3"
+    engine = _make_engine(path, writer=True)
+    with engine.begin() as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003_people_notes_fts")
+        conn.exec_driver_sql(
+            "INSERT INTO agents (id, uid, name, is_me, is_team) VALUES (4, 'u-4', 'Old Pal', 0, 0)"
+        )
+    engine.dispose()
+    reopened = Store.open(path)
+    try:
+        with reopened.reader() as s:
+            [pal] = agents.list_all(s)
+        assert (pal.name, pal.active, pal.created_at) == ("Old Pal", True, None)
+    finally:
+        reopened.close()

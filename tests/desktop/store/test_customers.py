@@ -146,6 +146,11 @@ def test_export_has_everything_about_one_person(store: Store) -> None:
     assert dump["conversations"][0]["assignee"] == "Customer care"
     assert dump["notes"][0]["author"] == "Me" and dump["notes"][0]["handoff_to"] == "Customer care"
     assert "unrelated" not in json.dumps(dump)
+    assert [(a["action"], a["by"]) for a in dump["activity"]] == [
+        ("tag", "Me"),
+        ("tag", "Me"),
+        ("handoff", "Me"),
+    ]
     assert bob != cid
 
 
