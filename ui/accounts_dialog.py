@@ -341,9 +341,13 @@ class AccountsDialog(QDialog):
                 account,
                 ConnectRequest(account.platform, sandbox_url=sandbox, handle=account.handle),
             )
-        elif account.settings.get("sandbox_url") or account.platform in (
-            Platform.MASTODON,
-            Platform.X,  # the client id is in the keyring; the browser does the rest
+        elif (
+            account.settings.get("sandbox_url")
+            or account.platform is Platform.MASTODON
+            or (
+                # the client id is in the keyring (not any more once removed): the browser does it
+                account.platform is Platform.X and account.status is not AccountStatus.DISCONNECTED
+            )
         ):
             self._run_reauth(account, None)
         else:  # needs something from the user: app password, client id, Meta user token
@@ -366,17 +370,16 @@ class AccountsDialog(QDialog):
             return
         waiting = account.platform in (Platform.MASTODON, Platform.X)
         text = BROWSER_WAIT if waiting and not (given and given.sandbox_url) else "Signing in…"
-        (dialog.set_busy(True, text) if dialog else self.show_message(text))
+        if dialog is not None:
+            dialog.set_busy(True, text)
+        else:
+            self.show_message(text)
 
         async def work() -> Account:
             if given is not None and given.sandbox_url:
                 request = given
             else:
-                extra = (
-                    {}
-                    if given is None
-                    else {k: v for k, v in vars_of(given).items() if k != "platform" and v}
-                )
+                extra = {} if given is None else given.given()
                 request = reauth_request(account, await vault.aload(account.id), **extra)
             connection = await connect(request, self._browser_for(request))
             return await lifecycle.reauthenticate(
@@ -448,7 +451,3 @@ class AccountsDialog(QDialog):
             self._unsubscribe()
             self._unsubscribe = None
         self._cancel_sign_in()
-
-
-def vars_of(request: ConnectRequest) -> dict[str, Any]:
-    return {name: getattr(request, name) for name in request.__dataclass_fields__}

@@ -58,6 +58,14 @@ class ConnectRequest:
     page: str | None = None  # Facebook: which Page (id, username or name)
     callback_port: str | None = None  # X: the port of the app's registered loopback callback
 
+    def given(self) -> dict[str, str]:
+        """The fields the user filled in (for `reauth_request`)."""
+        return {
+            f.name: value
+            for f in dataclasses.fields(self)
+            if f.name != "platform" and isinstance(value := getattr(self, f.name), str) and value
+        }
+
     def __repr__(self) -> str:  # secrets never reach a log line or a traceback
         shown = {
             f.name: getattr(self, f.name)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import getpass
 import sys
 import webbrowser
@@ -169,7 +168,9 @@ def _reauth(args: argparse.Namespace) -> int:
         with store.reader() as session:
             account = accounts.get_account(session, args.id)
         _ask_secrets(args, account.platform)
-        request = reauth_request(account, vault.load(account.id), **_given(args))
+        request = reauth_request(
+            account, vault.load(account.id), **_request(args, account.platform).given()
+        )
 
         async def run() -> Account:
             connection = await connect(
@@ -180,16 +181,6 @@ def _reauth(args: argparse.Namespace) -> int:
         updated = asyncio.run(run())
     emit(args, updated, f"account {updated.id} ({updated.handle}) signed in again")
     return 0
-
-
-def _given(args: argparse.Namespace) -> dict[str, str | None]:
-    """What the user gave on the command line, over what is known about the account."""
-    request = _request(args, Platform.MASTODON)  # the platform is the account's, not used
-    return {k: v for k, v in vars_of(request).items() if k != "platform" and isinstance(v, str)}
-
-
-def vars_of(request: ConnectRequest) -> dict[str, object]:
-    return {f.name: getattr(request, f.name) for f in dataclasses.fields(request)}
 
 
 def _list(args: argparse.Namespace) -> int:

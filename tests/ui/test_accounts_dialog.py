@@ -224,3 +224,33 @@ def test_tools_menu_opens_the_dialog_for_the_open_workspace(
     window.set_source(None, "closed", None)
     assert not action.isEnabled() and window.accounts_dialog is None
     window.close()
+
+
+def test_cancel_stops_a_sign_in_waiting_for_the_browser(
+    workspace: AppContext, qtbot: Any, sandbox: SandboxServer
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    import httpx
+
+    seen: list[str] = []
+    dialog = open_dialog(qtbot, workspace, open_url=seen.append)  # a browser nobody uses
+    click(qtbot, dialog.connect_button)
+    connect = dialog.connect_dialog
+    assert connect is not None
+    connect.sandbox_check.setChecked(False)
+    connect.choose(Platform.MASTODON)
+    base = AdminClient(sandbox.base_url).accounts("mastodon")[0]["base_url"]
+    connect.forms[Platform.MASTODON].fields["server"].setText(base)
+    click(qtbot, connect.submit_button)
+    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT)
+    assert "browser" in connect.message.text() and not connect.submit_button.isEnabled()
+    assert not dialog.connect_button.isEnabled()  # one sign-in at a time
+    redirect = parse_qs(urlsplit(seen[0]).query)["redirect_uri"][0]
+    click(qtbot, connect.cancel_button)
+    qtbot.waitUntil(lambda: dialog.sign_in is not None and dialog.sign_in.done(), timeout=WAIT)
+    assert dialog.sign_in.cancelled() and not dialog.rows  # type: ignore[union-attr]
+    with pytest.raises(httpx.ConnectError):  # the loopback listener is gone
+        httpx.get(redirect, params={"code": "late", "state": "x"})
+    assert dialog.connect_button.isEnabled()
+    dialog.close()
