@@ -34,6 +34,14 @@ _agents = Table(
 )
 
 
+team_members = Table(
+    "agent_team_members",
+    _meta,
+    Column("team_id", Integer, primary_key=True),
+    Column("agent_id", Integer, primary_key=True),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AgentEntry:
     """An agent as the colleagues dialog and the handoff chooser show it."""
@@ -150,3 +158,43 @@ def set_active(session: Session, agent_id: int, active: bool) -> AgentEntry:
 def handoff_targets(session: Session) -> list[AgentEntry]:
     """Active colleagues and teams other than me: who a conversation can be handed to."""
     return [a for a in list_all(session, include_inactive=False) if not a.is_me]
+
+
+def members(session: Session, team_id: int) -> list[int]:
+    """Agent ids in the team."""
+    return list(
+        session.execute(
+            select(team_members.c.agent_id)
+            .where(team_members.c.team_id == team_id)
+            .order_by(team_members.c.agent_id)
+        ).scalars()
+    )
+
+
+def teams_of(session: Session, agent_id: int) -> list[int]:
+    """Team ids the agent belongs to."""
+    return list(
+        session.execute(
+            select(team_members.c.team_id)
+            .where(team_members.c.agent_id == agent_id)
+            .order_by(team_members.c.team_id)
+        ).scalars()
+    )
+
+
+def set_member(session: Session, team_id: int, agent_id: int, member: bool) -> list[int]:
+    """Add the agent to the team or take them out; the team's members afterwards."""
+    team, agent = get(session, team_id), get(session, agent_id)
+    if not team.is_team:
+        raise UserError(f"{team.name} is not a team.")
+    if agent.is_team:
+        raise UserError("A team cannot be a member of a team.")
+    session.execute(
+        team_members.delete().where(
+            team_members.c.team_id == team_id, team_members.c.agent_id == agent_id
+        )
+    )
+    if member:
+        session.execute(team_members.insert().values(team_id=team_id, agent_id=agent_id))
+    changes.record(session, "agent", [team_id, agent_id], "user")
+    return members(session, team_id)

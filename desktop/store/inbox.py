@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, text
+from sqlalchemy import Select, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from desktop.domain.enums import ConversationStatus, Platform
 from desktop.domain.triage.priority import Reason
+from desktop.store.agents import team_members
 from desktop.store.schema import (
     AccountRow,
     AgentRow,
@@ -101,11 +102,14 @@ def _where(f: InboxFilter) -> list[object]:
     elif f.view is View.UNASSIGNED:
         clauses += [c.assignee_id.is_(None), c.status.in_(_OPEN)]
     elif f.view is View.HANDED_TO_ME:
+        # handed to me, or to a team I am in ("Customer care")
+        my_teams = select(team_members.c.team_id).where(team_members.c.agent_id == f.me_id)
         handed = select(NoteRow.conversation_id).where(
-            NoteRow.kind == "handoff", NoteRow.handoff_to_id == f.me_id
+            NoteRow.kind == "handoff",
+            or_(NoteRow.handoff_to_id == f.me_id, NoteRow.handoff_to_id.in_(my_teams)),
         )
         clauses += [
-            c.assignee_id == f.me_id,
+            or_(c.assignee_id == f.me_id, c.assignee_id.in_(my_teams)),
             c.id.in_(handed),
             c.status != ConversationStatus.RESOLVED.value,
         ]

@@ -83,3 +83,25 @@ def test_handoff_to_a_team_and_customer_notes(store: Store) -> None:
         assert [n.body for n in notes.for_customer(s, customer_id)] == ["Prefers DMs"]
     with pytest.raises(UserError):
         store.run_sync(lambda s: notes.add(s, author_id=w.me, body="  ", conversation_id=cid))
+
+
+def test_a_team_handoff_reaches_its_members(store: Store) -> None:
+    from desktop.store import agents
+    from desktop.store.inbox import InboxFilter, View, ids
+    from tests.desktop.store.people import put, world
+
+    w = world(store)
+    [cid] = put(store, w.mastodon, [item("1", "invoice wrong")])
+    assert store.run_sync(lambda s: agents.set_member(s, w.care, w.sam, True)) == [w.sam]
+    store.run_sync(lambda s: notes.handoff(s, cid, author_id=w.me, to_id=w.care, body="Billing"))
+    with store.reader() as s:
+        assert ids(s, InboxFilter(view=View.HANDED_TO_ME, me_id=w.sam)) == [cid]
+        assert ids(s, InboxFilter(view=View.HANDED_TO_ME, me_id=w.me)) == []
+        assert agents.teams_of(s, w.sam) == [w.care]
+    store.run_sync(lambda s: agents.set_member(s, w.care, w.sam, False))
+    with store.reader() as s:
+        assert ids(s, InboxFilter(view=View.HANDED_TO_ME, me_id=w.sam)) == []
+    with pytest.raises(UserError, match="not a team"):
+        store.run_sync(lambda s: agents.set_member(s, w.sam, w.me, True))
+    with pytest.raises(UserError, match="cannot be a member"):
+        store.run_sync(lambda s: agents.set_member(s, w.care, w.care, True))
