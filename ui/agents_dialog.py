@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -30,6 +32,7 @@ from ui.notes.common import ChangeWatch, name_scrollbars, when, write
 
 COLUMNS = ("Name", "Kind", "Status", "Added")
 AgentIdRole = Qt.ItemDataRole.UserRole + 1
+TeamRole = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -163,6 +166,13 @@ class AgentsDialog(QDialog):
         self.toggle.clicked.connect(self.toggle_current)
         close = named(QPushButton("Close"), "agentsClose", "Close")
         close.clicked.connect(self.accept)
+        self.members_label = QLabel("Members")
+        self.members_label.setObjectName("teamMembersLabel")
+        self.members = named(QListWidget(), "teamMembers", "Team members")
+        self.members.setMaximumHeight(110)
+        name_scrollbars(self.members, "teamMembers", "Scroll team members")
+        self.members.itemChanged.connect(self._member_toggled)
+        self._filling = False
         self.error = named(QLabel(), "agentsError", "Problem")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
@@ -187,6 +197,8 @@ class AgentsDialog(QDialog):
         layout.addWidget(hint)
         layout.addLayout(add_row)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.members_label)
+        layout.addWidget(self.members)
         layout.addWidget(self.error)
         layout.addLayout(row_actions)
         self.resize(560, 400)
@@ -215,6 +227,44 @@ class AgentsDialog(QDialog):
         label = "Reactivate" if agent is not None and not agent.active else "Deactivate"
         self.toggle.setText(label)
         self.toggle.setAccessibleName(label)
+        self._fill_members(agent)
+
+    def _fill_members(self, team: Any) -> None:
+        """A team's members as checkboxes (people only; ticking one writes at once)."""
+        is_team = team is not None and team.is_team
+        self.members.setVisible(is_team)
+        self.members_label.setVisible(is_team)
+        if not is_team:
+            return
+        from desktop.store import agents
+
+        with self.ctx.store.reader() as s:
+            inside = set(agents.members(s, team.id))
+        self.members_label.setText(f"Members of {team.name} (they see its handoffs)")
+        self._filling = True
+        self.members.clear()
+        for person in self.model.agents:
+            if person.is_team or (not person.active and person.id not in inside):
+                continue
+            item = QListWidgetItem(person.name + (" (me)" if person.is_me else ""))
+            item.setData(AgentIdRole, person.id)
+            item.setData(TeamRole, team.id)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = person.id in inside
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.members.addItem(item)
+        self._filling = False
+
+    def _member_toggled(self, item: QListWidgetItem) -> Any:
+        if self._filling:
+            return None
+        from desktop.store import agents
+
+        team_id, agent_id = int(item.data(TeamRole)), int(item.data(AgentIdRole))
+        member = item.checkState() == Qt.CheckState.Checked
+        return write(
+            self.ctx, lambda s: agents.set_member(s, team_id, agent_id, member), None, self._fail
+        )
 
     def _fail(self, message: str) -> None:
         self.error.setText(message)

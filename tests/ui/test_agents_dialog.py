@@ -60,3 +60,23 @@ def test_add_rename_deactivate(qtbot, people: People) -> None:
     # me cannot be deactivated
     dialog.table.selectRow(0)
     assert not dialog.toggle.isEnabled()
+
+
+def test_team_members_are_ticked_in_the_dialog(qtbot, people: People) -> None:
+    dialog = AgentsDialog(people.ctx)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    assert not dialog.members.isVisible()
+    dialog.table.selectRow(_names(dialog).index("Customer care"))
+    assert dialog.members.isVisible()
+    rows = [dialog.members.item(i).text() for i in range(dialog.members.count())]
+    assert rows == ["Me (me)", "Sam"]
+    assert unnamed(dialog) == []
+    dialog.members.item(1).setCheckState(Qt.CheckState.Checked)
+
+    def members() -> list[int]:
+        with people.store.reader() as s:
+            return agents.members(s, people.w.care)
+
+    qtbot.waitUntil(lambda: members() == [people.w.sam], timeout=5000)
