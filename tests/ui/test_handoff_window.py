@@ -81,5 +81,10 @@ def test_handoff_shows_up_in_the_colleagues_handed_to_me(qtbot, people: People) 
     sams.select_row(0)
     strip = sams.people.strip
     qtbot.waitUntil(lambda: strip.banner.isVisibleTo(sams), timeout=3000)
+    # above the thread, not under it
+    assert (
+        strip.banner.mapTo(sams, strip.banner.rect().topLeft()).y()
+        < sams.thread.mapTo(sams, sams.thread.rect().topLeft()).y()
+    )
     assert strip.banner_title.text().startswith("↪ Handed to you by Me")
     assert strip.banner_body.text().startswith("Done: apologised.")

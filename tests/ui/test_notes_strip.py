@@ -41,6 +41,7 @@ def test_note_with_mention_is_stored_and_shown_as_internal(qtbot, people: People
     assert not card.findChildren(MessageBubble)
     texts = [label.text() for label in card.findChildren(QLabel)]
     assert texts[0].startswith("Internal note · Me ·")
+    assert not texts[0].endswith("mentions you")
     assert texts[1] == "Asked for the order number, cc @Sam"
     assert "never sent" in strip.heading.text()
     assert unnamed(strip) == []
@@ -64,8 +65,10 @@ def test_notes_are_plain_text_and_follow_the_conversation(qtbot, people: People)
     assert body.textFormat() is Qt.TextFormat.PlainText
     # a colleague's note arriving through the store shows up without a reselect
     people.store.run_sync(
-        lambda s: notes.add(s, author_id=people.w.sam, body="second", conversation_id=people.bob)
+        lambda s: notes.add(s, author_id=people.w.sam, body="ping @me", conversation_id=people.bob)
     )
     qtbot.waitUntil(lambda: len(strip.findChildren(NoteCard)) == 2, timeout=5000)
+    newest = strip.cards.layout().itemAt(0).widget().findChild(QLabel, "noteTitle")
+    assert newest.text().endswith("· mentions you")
     strip.set_context(None)
     assert not strip.input.isEnabled() and not strip.handoff_button.isEnabled()

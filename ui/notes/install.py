@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QBoxLayout
 
 from ui.agents_dialog import AgentsDialog
 from ui.customer_panel import CustomerPanel
@@ -106,6 +107,10 @@ def install_people(window: Any) -> People:
     pane = getattr(window, "conversation_pane", None)
     if pane is not None and hasattr(pane, "add_notes_widget"):
         pane.add_notes_widget(strip)
+        # the handoff note goes above the thread: the first thing its receiver reads
+        column = pane.notes_area.parentWidget().layout()
+        if isinstance(column, QBoxLayout):
+            column.insertWidget(0, strip.banner)
     window.conversation_changed.connect(panel.show_conversation)
     window.conversation_changed.connect(strip.set_conversation)
     window.context_changed.connect(panel.set_context)

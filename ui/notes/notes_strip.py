@@ -185,7 +185,9 @@ class NotesStrip(QWidget):
         if note.handoff_to_id is not None:
             target = self.names.get(note.handoff_to_id, "?")
             return f"{who} handed it to {target} · {when(note.created_at)}"
-        return f"Internal note · {who} · {when(note.created_at)}"
+        me = self.ctx.me_id if self.ctx is not None else None
+        mentioned = " · mentions you" if me is not None and me in note.mentions else ""
+        return f"Internal note · {who} · {when(note.created_at)}{mentioned}"
 
     def _show_banner(self, top: Any) -> None:
         if top is None:
