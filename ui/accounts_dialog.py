@@ -214,9 +214,11 @@ class AccountsDialog(QDialog):
 
     def _state(self, account: Account) -> AccountState | None:
         engine = self.context.engine
-        if engine is None or account.id not in engine.workers:
+        if engine is None:
             return None
-        return engine.states.get(account.id)
+        if account.id in engine.workers or account.id in engine.states.all():
+            return engine.states.get(account.id)  # e.g. "needs sign-in": no token at start
+        return None
 
     def _on_state(self, state: AccountState) -> None:
         for row, account in enumerate(self.rows):

@@ -123,7 +123,7 @@ async def connect(
         case Platform.BLUESKY:
             return await bluesky.connect_app_password(
                 request.server or BLUESKY_PDS,
-                _required(request.handle, "the Bluesky handle"),
+                _required(request.handle, "the Bluesky handle").lstrip("@"),
                 _required(request.app_password, "an app password"),
                 transport=transport,
             )

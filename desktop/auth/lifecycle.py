@@ -145,6 +145,8 @@ async def reauthenticate(
         engine.attach(account, make_client(account, connection.credentials, vault))
         if account.status is AccountStatus.PAUSED:
             await engine.pause(account_id)
+        else:  # not "needs sign-in" any more; the worker reports how its first pass goes
+            engine.states.syncing(account_id, None, "signed in again")
     return account
 
 

@@ -192,9 +192,31 @@ def test_real_flows_through_the_forms_and_reauthenticate(
 def test_every_control_is_named(workspace: AppContext, qtbot: Any) -> None:
     from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTableWidget
 
+    from desktop.domain.errors import SyncError, SyncErrorKind
+    from desktop.store import accounts
+
+    def setup(session: Any) -> Any:
+        brand = accounts.ensure_brand(session, "Acme")
+        return accounts.add_account(
+            session,
+            brand_id=brand.id,
+            platform=Platform.X,
+            handle="acme",
+            base_url="https://api.x.com",
+        )
+
+    account = workspace.store.run_sync(setup)
+    # the app started sync without a token for it: the engine says so, without a worker
+    workspace.engine.states.failed(  # type: ignore[union-attr]
+        account.id, SyncError(SyncErrorKind.AUTH, "no token in the keyring")
+    )
     dialog = open_dialog(qtbot, workspace)
+    assert dialog.status_of(account.id) == "needs sign-in"
+    click(qtbot, dialog.remove_button)
+    assert dialog.remove_dialog is not None
+    dialog.remove_dialog.reject()
     click(qtbot, dialog.connect_button)
-    for widget in (dialog, dialog.connect_dialog):
+    for widget in (dialog, dialog.connect_dialog, dialog.remove_dialog):
         for kind in (QAbstractButton, QComboBox, QLineEdit, QTableWidget):
             for child in widget.findChildren(kind):  # type: ignore[union-attr]
                 if not child.objectName().startswith("qt_"):  # Qt's own, e.g. table corner

@@ -245,22 +245,46 @@ def test_x_with_a_fixed_callback_port(sandbox: SandboxServer) -> None:
         port = probe.getsockname()[1]
     brand = row(sandbox, "x", 1)
     browser = RecordingBrowser()
-    connection = asyncio.run(connect(
-        ConnectRequest(Platform.X, server=brand["base_url"], client_id=brand["client_id"],
-                       callback_port=str(port)), browser))
+    connection = asyncio.run(
+        connect(
+            ConnectRequest(
+                Platform.X,
+                server=brand["base_url"],
+                client_id=brand["client_id"],
+                callback_port=str(port),
+            ),
+            browser,
+        )
+    )
     redirect = parse_qs(urlsplit(browser.urls[0]).query)["redirect_uri"][0]
     assert redirect == f"http://127.0.0.1:{port}/callback"
     assert connection.settings["callback_port"] == port
-    account = Account(1, 1, Platform.X, connection.handle, "", connection.base_url,
-                      connection.platform_user_id, settings=dict(connection.settings))
+    account = Account(
+        1,
+        1,
+        Platform.X,
+        connection.handle,
+        "",
+        connection.base_url,
+        connection.platform_user_id,
+        settings=dict(connection.settings),
+    )
     assert reauth_request(account, connection.credentials).callback_port == str(port)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         taken = busy.getsockname()[1]
         with pytest.raises(SignInError, match="cannot listen"):
-            asyncio.run(connect(ConnectRequest(Platform.X, server=brand["base_url"],
-                                               client_id=brand["client_id"],
-                                               callback_port=str(taken)), browser))
+            asyncio.run(
+                connect(
+                    ConnectRequest(
+                        Platform.X,
+                        server=brand["base_url"],
+                        client_id=brand["client_id"],
+                        callback_port=str(taken),
+                    ),
+                    browser,
+                )
+            )
     with pytest.raises(UserError, match="callback port"):
         asyncio.run(connect(ConnectRequest(Platform.X, client_id="c", callback_port="http")))

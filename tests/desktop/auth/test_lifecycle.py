@@ -16,6 +16,8 @@ from desktop.auth import lifecycle
 from desktop.auth.errors import SignInError
 from desktop.auth.flows import ConnectRequest, connect
 from desktop.domain.enums import AccountStatus, Platform, StreamKind
+from desktop.domain.errors import SyncError, SyncErrorKind
+from desktop.domain.models import Account
 from desktop.platforms.registry import Connection
 from desktop.sandbox.admin_client import AdminClient
 from desktop.sandbox.server import SandboxServer
@@ -23,6 +25,7 @@ from desktop.secrets import SERVICE, SecretStore
 from desktop.store import Store, accounts
 from desktop.store.inbound import StoreInbound
 from desktop.store.ingest import record_sent
+from desktop.sync.account_state import Phase
 from desktop.sync.engine import SyncEngine
 from desktop.sync.store_outbox import StoreOutbox
 
@@ -194,7 +197,18 @@ def test_reauthenticate_replaces_the_token_only_for_the_same_account(
         asyncio.run(lifecycle.reauthenticate(store, vault, account.id, other))
     assert vault.load(account.id) == first.credentials
     fresh = sandbox_connection(sandbox, Platform.MASTODON, 0)
-    updated = asyncio.run(lifecycle.reauthenticate(store, vault, account.id, fresh))
+    engine = SyncEngine(StoreInbound(store), StoreOutbox(store.run, on_sent=record_sent))
+    engine.states.failed(account.id, SyncError(SyncErrorKind.AUTH, "token revoked"))
+
+    async def reauth() -> Account:
+        try:
+            return await lifecycle.reauthenticate(store, vault, account.id, fresh, engine=engine)
+        finally:
+            assert account.id in engine.workers  # a new client with the new token
+            await engine.stop()
+
+    updated = asyncio.run(reauth())
+    assert engine.states.get(account.id).phase is not Phase.NEEDS_REAUTH
     assert updated.status is AccountStatus.ACTIVE
     held = vault.load(account.id)
     assert held is not None and held.access_token == fresh.credentials.access_token
