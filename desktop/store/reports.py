@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -272,7 +273,7 @@ def _hourly(
 
 
 def _local_hour(bucket: str, zone: ZoneInfo) -> datetime:
-    return datetime.strptime(bucket, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(zone)
+    return datetime.fromisoformat(bucket).replace(tzinfo=UTC).astimezone(zone)
 
 
 def _message_counts(
@@ -281,9 +282,13 @@ def _message_counts(
     heat = [[0] * 24 for _ in range(7)]
     inbound_days: dict[date, int] = defaultdict(int)
     out_days: dict[date, int] = defaultdict(int)
-    cache: dict[str, ZoneInfo] = {}
+    zones: dict[str, ZoneInfo] = {}
+    seen: dict[tuple[str, str], datetime] = {}  # in and out share the hour's conversion
     for direction, bucket, zone_name, n in hourly:
-        local = _local_hour(bucket, cache.setdefault(zone_name, ZoneInfo(zone_name)))
+        local = seen.get((bucket, zone_name))
+        if local is None:
+            zone = zones.get(zone_name) or zones.setdefault(zone_name, ZoneInfo(zone_name))
+            local = seen[(bucket, zone_name)] = _local_hour(bucket, zone)
         if direction == "in":
             heat[local.weekday()][local.hour] += n
             inbound_days[local.date()] += n
@@ -335,51 +340,76 @@ def _parse(value: Any) -> datetime:
 
 
 # -- conversation figures ------------------------------------------------------------------
-_GROUPED = """
-SELECT c.platform, c.assignee_id,
-  COUNT(*) AS n,
-  SUM(c.first_response_at IS NOT NULL) AS answered,
-  SUM(t.within_target = 1) AS within,
-  SUM(t.frt_business_s IS NOT NULL
-      OR (c.first_response_at IS NULL AND c.due_at IS NOT NULL AND c.due_at < :now)) AS judged,
-  SUM(t.frt_business_s) AS frt_sum, COUNT(t.frt_business_s) AS frt_n,
-  SUM(t.conversation_id IS NULL) AS pending,
-  SUM(t.resolved_at IS NOT NULL AND c.status = 'resolved') AS resolved
+# One pass joins the conversations in range with their triage facts into a narrow temporary
+# table (on the reader's own connection; nothing is written to the database file); every
+# figure below reads that table at C speed instead of joining again. At 1M messages the join
+# is the one cost that grows with the range.
+_SCOPE = """
+CREATE TEMP TABLE report_scope AS
+SELECT c.platform, c.assignee_id, c.customer_id,
+  c.first_response_at IS NOT NULL AS answered,
+  t.within_target = 1 AS within,
+  (t.frt_business_s IS NOT NULL
+   OR (c.first_response_at IS NULL AND c.due_at IS NOT NULL AND c.due_at < :now)) AS judged,
+  t.frt_business_s AS frt_business, t.frt_wall_s AS frt_wall,
+  t.conversation_id IS NULL AS pending,
+  CASE WHEN c.status = 'resolved' AND t.resolved_at IS NOT NULL
+       THEN ROUND((julianday(t.resolved_at) - julianday(c.first_inbound_at)) * 86400.0)
+  END AS resolution,
+  CASE WHEN t.after_n > 0 AND t.before_n > 0 AND t.last_reply_at IS NOT NULL
+       THEN t.before_sum / t.before_n END AS before,
+  CASE WHEN t.after_n > 0 AND t.before_n > 0 AND t.last_reply_at IS NOT NULL
+       THEN t.after_sum / t.after_n END AS after
 FROM conversations c LEFT JOIN conversation_triage t ON t.conversation_id = c.id
 WHERE {scope}
-GROUP BY c.platform, c.assignee_id
 """
+_GROUPED = """
+SELECT platform, assignee_id, COUNT(*), SUM(answered), SUM(within), SUM(judged),
+  SUM(frt_business), COUNT(frt_business), SUM(pending), COUNT(resolution)
+FROM temp.report_scope GROUP BY platform, assignee_id
+"""
+# One unsorted read of every value (Python sorts faster than a sorter per column).
 _VALUES = """
-SELECT t.frt_wall_s, t.frt_business_s,
-  CASE WHEN c.status = 'resolved' AND t.resolved_at IS NOT NULL
-       THEN ROUND((julianday(t.resolved_at) - julianday(c.first_inbound_at)) * 86400.0) END,
-  CASE WHEN t.after_n > 0 AND t.before_n > 0 AND t.last_reply_at IS NOT NULL
-       THEN t.before_sum / t.before_n END,
-  CASE WHEN t.after_n > 0 AND t.before_n > 0 AND t.last_reply_at IS NOT NULL
-       THEN t.after_sum / t.after_n END
-FROM conversations c JOIN conversation_triage t ON t.conversation_id = c.id
-WHERE {scope} AND (t.frt_wall_s IS NOT NULL OR t.resolved_at IS NOT NULL)
+SELECT frt_wall, frt_business, resolution, before, after FROM temp.report_scope
+WHERE frt_wall IS NOT NULL OR resolution IS NOT NULL
 """
 _TOP = """
-SELECT c.customer_id, COALESCE(cu.name, ''), COUNT(*) AS n,
-  SUM(c.first_response_at IS NOT NULL)
-FROM conversations c JOIN customers cu ON cu.id = c.customer_id
-WHERE {scope} AND c.customer_id IS NOT NULL
-GROUP BY c.customer_id ORDER BY n DESC, c.customer_id LIMIT :top
+SELECT customer_id, COUNT(*) AS n, SUM(answered) FROM temp.report_scope
+WHERE customer_id IS NOT NULL GROUP BY customer_id ORDER BY n DESC, customer_id LIMIT :top
 """
+MMAP_BYTES = 1 << 30  # reports read much of the file: map it rather than copy page by page
+
+
+def _raw(session: Session) -> sqlite3.Connection:
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
 
 
 def _conversation_figures(
     session: Session, f: ReportFilter, now: datetime
-) -> tuple[ResponseFigures, SentimentFigures, tuple[BreakdownRow, ...], tuple[BreakdownRow, ...]]:
+) -> tuple[
+    ResponseFigures,
+    SentimentFigures,
+    tuple[BreakdownRow, ...],
+    tuple[BreakdownRow, ...],
+    tuple[TopCustomer, ...],
+]:
     scope, params = _conversation_scope(f)
-    params = params | {"now": _bound(now)}
-    grouped = session.execute(text(_GROUPED.format(scope=scope)), params).all()
-    values = session.execute(text(_VALUES.format(scope=scope)), params).all()
-    wall = [r[0] for r in values if r[0] is not None]
-    business = [r[1] for r in values if r[1] is not None]
-    resolution = [r[2] for r in values if r[2] is not None]
-    pairs = [(r[3], r[4]) for r in values if r[3] is not None and r[4] is not None]
+    raw = _raw(session)
+    raw.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    raw.execute("PRAGMA temp_store=MEMORY")  # the scratch table never touches the disk
+    raw.execute("DROP TABLE IF EXISTS temp.report_scope")
+    raw.execute(_SCOPE.format(scope=scope), params | {"now": _bound(now)})
+    try:
+        grouped = raw.execute(_GROUPED).fetchall()
+        values = raw.execute(_VALUES).fetchall()
+        top = raw.execute(_TOP, {"top": TOP_CUSTOMERS}).fetchall()
+    finally:
+        raw.execute("DROP TABLE IF EXISTS temp.report_scope")
+    columns = list(zip(*values, strict=True)) if values else [(), (), (), (), ()]
+    wall, business, resolution = ([v for v in col if v is not None] for col in columns[:3])
+    pairs = [(b, a) for b, a in zip(columns[3], columns[4], strict=True) if b is not None]
     totals = [sum(int(r[i] or 0) for r in grouped) for i in range(2, 10)]
     n, answered, within, judged, _frt_sum, _frt_n, pending, resolved = totals
     response = ResponseFigures(
@@ -410,7 +440,20 @@ def _conversation_figures(
     by_colleague = _breakdown(
         grouped, lambda r: names.get(r[1], "Unassigned") if r[1] else "Unassigned"
     )
-    return response, sentiment, by_platform, by_colleague
+    who = {
+        r[0]: r[1]
+        for r in session.execute(
+            text(
+                "SELECT id, COALESCE(name, '') FROM customers"
+                " WHERE id IN (SELECT value FROM json_each(:ids))"
+            ),
+            {"ids": json.dumps([r[0] for r in top])},
+        )
+    }
+    customers = tuple(
+        TopCustomer(int(r[0]), who[r[0]], int(r[1]), int(r[2] or 0)) for r in top if r[0] in who
+    )
+    return response, sentiment, by_platform, by_colleague, customers
 
 
 def _breakdown(grouped: Sequence[Any], key: Any) -> tuple[BreakdownRow, ...]:
@@ -433,12 +476,6 @@ def _breakdown(grouped: Sequence[Any], key: Any) -> tuple[BreakdownRow, ...]:
     return tuple(sorted(rows, key=lambda r: (-r.conversations, r.key)))
 
 
-def _top_customers(session: Session, f: ReportFilter) -> tuple[TopCustomer, ...]:
-    scope, params = _conversation_scope(f)
-    rows = session.execute(text(_TOP.format(scope=scope)), params | {"top": TOP_CUSTOMERS})
-    return tuple(TopCustomer(int(r[0]), r[1], int(r[2]), int(r[3] or 0)) for r in rows)
-
-
 # -- the public entry points ---------------------------------------------------------------------
 def report(session: Session, f: ReportFilter, now: datetime | None = None) -> Report:
     """Every figure of the reports window for one filter, from one read session."""
@@ -446,7 +483,7 @@ def report(session: Session, f: ReportFilter, now: datetime | None = None) -> Re
     zones = _account_zones(session)
     posts, posts_by_day = _posts(session, f)
     inbound, replies, days, heat = _message_counts(_hourly(session, f, zones), posts_by_day)
-    response, sentiment, by_platform, by_colleague = _conversation_figures(session, f, now)
+    response, sentiment, by_platform, by_colleague, top = _conversation_figures(session, f, now)
     return Report(
         filter=f,
         inbound=inbound,
@@ -455,7 +492,7 @@ def report(session: Session, f: ReportFilter, now: datetime | None = None) -> Re
         sentiment=sentiment,
         days=days,
         heat=heat,
-        top_customers=_top_customers(session, f),
+        top_customers=top,
         posts=posts,
         by_platform=by_platform,
         by_colleague=by_colleague,
