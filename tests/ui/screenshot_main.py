@@ -46,8 +46,29 @@ def shoot_accounts(store: Store, out: Path) -> None:
         ids = [a.id for a in accounts.list_accounts(session)]
     store.run_sync(lambda s: accounts.set_paused(s, ids[1], True))
     store.run_sync(lambda s: accounts.remove_account(s, ids[-1], keep_history=True))
+    from datetime import UTC, datetime, timedelta
+
+    from desktop.domain.errors import SyncError, SyncErrorKind
+    from desktop.store.inbound import StoreInbound
+    from desktop.sync.engine import SyncEngine
+    from desktop.sync.memory_outbox import MemoryOutbox
+
+    # an engine that is not started: its states are set here as sync would set them
+    engine = SyncEngine(StoreInbound(store), MemoryOutbox())
+    for account_id in ids:
+        engine.states.online(account_id)
+    engine.states.syncing(ids[0], 0.4, "mentions")
+    engine.states.failed(
+        ids[2],
+        SyncError(
+            SyncErrorKind.RATE_LIMITED, "429", retry_at=datetime.now(UTC) + timedelta(minutes=12)
+        ),
+    )
+    engine.states.failed(ids[3], SyncError(SyncErrorKind.AUTH, "token revoked"))
     loop = asyncio.new_event_loop()
-    context = AppContext(store=store, loop=loop, demo=True, sandbox_url="http://127.0.0.1:8765")
+    context = AppContext(
+        store=store, loop=loop, engine=engine, demo=True, sandbox_url="http://127.0.0.1:8765"
+    )
     dialog = AccountsDialog(context)
     dialog.show()
     dialog.select_account(ids[1])
