@@ -19,10 +19,8 @@ import asyncio
 import logging
 import os
 import sys
-import tempfile
 import traceback
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,105 +40,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     # for tests and screenshots: close the window after this many seconds
     parser.add_argument("--quit-after", type=float, default=None, help=argparse.SUPPRESS)
+    # for tests: take a first-run choice as if the user had clicked it
+    parser.add_argument("--first-run-choice", choices=("demo",), help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, default=None, help=argparse.SUPPRESS)
     # cold-start benchmark: print `first-paint <monotonic>` once the inbox shows rows, then quit
     parser.add_argument("--first-paint", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"Switchboard {version()}")
-    return parser.parse_args(argv)
-
-
-# -- workspace ------------------------------------------------------------------------------
-
-
-Closer = Callable[[], Awaitable[None]]
-
-
-@dataclass
-class Workspace:
-    """What the window shows and how to put it away."""
-
-    source: Any = None  # InboxSource | None
-    context: Any = None  # ui.context.AppContext | None: store, engine, me for the panels
-    reason: str = ""  # shown in the empty state when source is None
-    closers: list[Closer] = field(default_factory=list)
-
-    async def close(self) -> None:
-        for closer in reversed(self.closers):
-            try:
-                await closer()
-            except Exception:
-                log.exception("shutdown step failed")
-
-
-def keep_triage_current(store: Any, loop: asyncio.AbstractEventLoop) -> Closer:
-    """Backfill triage, age due times and re-score what the user changes while the workspace
-    is open (desktop/store/triage_upkeep.py); returns the closer that stops it."""
-    from desktop.store.triage_upkeep import TriageUpkeep
-
-    upkeep = TriageUpkeep(store)
-    upkeep.start(loop)
-    return upkeep.stop
-
-
-async def open_workspace(args: argparse.Namespace) -> Workspace:
-    """Open the demo or the profile's store; failures become an explanatory empty state."""
-    try:
-        from desktop.store import Store, accounts
-        from desktop.store.paths import database_path
-        from ui.context import AppContext
-        from ui.data_source import StoreSource
-    except ImportError as exc:  # a broken install: show it, do not crash
-        log.exception("store unavailable")
-        return Workspace(reason=f"The local store is not available in this build ({exc}).")
-    loop = asyncio.get_running_loop()
-    if args.demo:
-        try:
-            from desktop.demo import live
-        except ImportError as exc:
-            return Workspace(reason=f"The demo is not available in this build ({exc}).")
-        profile = args.profile or Path(tempfile.mkdtemp(prefix="switchboard-demo-"))
-        try:
-            demo = await live.start(profile)
-        except Exception as exc:
-            log.exception("demo failed to start")
-            return Workspace(reason=f"The demo could not start: {exc}")
-
-        async def stop_demo() -> None:
-            await live.stop(demo)
-
-        source = StoreSource(demo.store, loop)
-        context = AppContext(
-            store=demo.store,
-            loop=loop,
-            engine=demo.engine,
-            me_id=source.me_id,
-            profile=profile,
-            demo=True,
-            sandbox_url=demo.sandbox.base_url,
-        )
-        closers = [stop_demo, keep_triage_current(demo.store, loop)]
-        return Workspace(source=source, context=context, closers=closers)
-    try:
-        store = Store.open(database_path(args.profile))
-    except Exception as exc:  # StoreError: locked, corrupt, newer schema...
-        log.exception("store failed to open")
-        return Workspace(reason=f"The profile could not be opened: {exc}")
-
-    async def close_store() -> None:
-        store.close()
-
-    with store.reader() as session:
-        connected = accounts.list_accounts(session)
-    source = StoreSource(store, loop)
-    context = AppContext(store=store, loop=loop, me_id=source.me_id, profile=args.profile)
-    closers = [close_store, keep_triage_current(store, loop)]
-    workspace = Workspace(source=source, context=context, closers=closers)
-    if not connected:
-        workspace.reason = (
-            "No account is connected yet. Connect one with `python -m desktop accounts add`, "
-            "or try the live demo: `switchboard --demo`."
-        )
-    return workspace
+    args = parser.parse_args(argv)
+    args.quit_after_set = args.quit_after is not None
+    return args
 
 
 # -- crash handler --------------------------------------------------------------------------
@@ -221,35 +129,63 @@ def watch_reachability(window: Any) -> None:
 
 
 async def run_window(args: argparse.Namespace, window: Any) -> int:
+    """Show the window, open the workspace into it, swap in the demo when asked, and on
+    close: panels flush (before_close), running actions settle, sync stops, the store closes."""
+    from ui.workspace import Workspace, open_demo, open_workspace
+
     closed = asyncio.Event()
+    requests: asyncio.Queue[str] = asyncio.Queue()
     window.closed.connect(closed.set)
+    window.demo_requested.connect(lambda: requests.put_nowait("demo"))
     install_crash_handler(lambda: window)
     window.show_message("Starting the demo…" if args.demo else "Opening the profile…")
     window.show()
     watch_reachability(window)
-    workspace = await open_workspace(args)
-    if closed.is_set():
-        await workspace.close()
-        return 0
-    window.set_source(workspace.source, workspace.reason or None, workspace.context)
-    if workspace.source is not None and workspace.reason:
-        window.show_message(workspace.reason)
-    else:
-        window.show_message("Demo workspace: live traffic from the sandbox" if args.demo else "")
-    if args.quit_after is not None:
-        asyncio.get_running_loop().call_later(args.quit_after, window.close)
-    if args.first_paint:
-        from ui.first_paint import report_first_paint
+    workspace: Workspace = await open_workspace(args)
+    if args.first_run_choice == "demo" and workspace.first_run:
+        requests.put_nowait("demo")
+    while True:
+        if closed.is_set():
+            break
+        show_workspace(window, workspace)
+        if args.quit_after is not None:
+            asyncio.get_running_loop().call_later(args.quit_after, window.close)
+            args.quit_after = None
+        if args.first_paint:  # the bundle's cold-start benchmark (ui/first_paint.py)
+            from ui.first_paint import report_first_paint
 
-        report_first_paint(window)
-    await closed.wait()
-    if args.quit_after is not None:  # a line for tests and scripts
+            report_first_paint(window)
+            args.first_paint = False
+        request = asyncio.ensure_future(requests.get())
+        waiting = asyncio.ensure_future(closed.wait())
+        await asyncio.wait({request, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if not request.done():
+            request.cancel()
+            break
+        if request.result() == "demo" and not (workspace.context and workspace.context.demo):
+            window.show_message("Starting the demo…")
+            await put_away(window, workspace)
+            workspace = await open_demo(None)
+            print("switchboard: opened the demo workspace", flush=True)
+    if args.quit_after_set:  # a line for tests and scripts
         print(f"switchboard: closed showing {window.model.rowCount()} conversations", flush=True)
+    await put_away(window, workspace)
+    return 0
+
+
+def show_workspace(window: Any, workspace: Any) -> None:
+    window.set_source(workspace.source, workspace.reason or None, workspace.context)
+    window.show_first_run(workspace.first_run)
+    window.show_message(workspace.message)
+    workspace.notify = window.show_message
+
+
+async def put_away(window: Any, workspace: Any) -> None:
     await window.run_before_close()  # panels flush drafts while the store is still open
     await window.settle()
     window.set_source(None)
     await workspace.close()  # stops sync, then closes the store
-    return 0
 
 
 def _setup_logging(args: argparse.Namespace) -> None:

@@ -43,6 +43,7 @@ from ui.context import AppContext
 from ui.conversation_table import ROW_HEIGHT, ConversationTable
 from ui.data_source import ChangeSet, InboxFilter, InboxRow, InboxSource, Sort, View
 from ui.filter_bar import SORT_LABELS, FilterBar, FilterChoices, read_choices
+from ui.first_run import FirstRunPanel
 from ui.icons import app_icon
 from ui.models.account_tree import read_counts, read_sidebar
 from ui.models.conversation_list import ConversationListModel, IdRole, RowRole
@@ -73,6 +74,11 @@ LAYOUT_SAVE_DELAY_MS = 1000
 
 BeforeClose = Callable[[], Awaitable[None] | None]
 
+CLI_CONNECT = (
+    "Connect an account from a terminal: `python -m desktop accounts add --help` shows how "
+    "(the token goes to the system keyring); then reopen Switchboard."
+)
+
 # InboxFilter fields a saved search or the filter bar may set
 SCOPE_FIELDS = ("brand_id", "account_id", "platform", "status", "assignee_id", "tag")
 
@@ -88,6 +94,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
     online_changed = Signal(bool)
     conversation_changed = Signal(object)  # int | None
+    demo_requested = Signal()  # File > Open the demo workspace, or the first-run choice
     context_changed = Signal(object)  # AppContext | None
 
     def __init__(self, source: InboxSource | None = None, parent: QWidget | None = None) -> None:
@@ -142,10 +149,6 @@ class MainWindow(QMainWindow):
         from ui.notes.install import install_people
 
         self.people = install_people(self)
-        # Tools > Reports… (ui/reports): figures, charts and CSV over the open workspace
-        from ui.reports import install as install_reports
-
-        self.reports_action = install_reports(self)
         from ui.accounts_menu import install as install_accounts
 
         self.accounts_action = install_accounts(self)  # Tools > Accounts…
@@ -153,6 +156,10 @@ class MainWindow(QMainWindow):
         from ui.status_bar import SyncStatus
 
         self.sync_status = SyncStatus.install(self)
+        # Tools > Reports… (ui/reports): figures, charts and CSV over the open workspace
+        from ui.reports import install as install_reports
+
+        self.reports_action = install_reports(self)
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -184,6 +191,11 @@ class MainWindow(QMainWindow):
         self.list_stack = named(QStackedWidget(), "listStack", "Conversation list")
         self.list_stack.addWidget(self.table)
         self.list_stack.addWidget(self.empty_label)
+        self.first_run = FirstRunPanel()
+        self.first_run.connect_requested.connect(self.connect_account)
+        self.first_run.demo_requested.connect(self.demo_requested.emit)
+        self.list_stack.addWidget(self.first_run)
+        self._first_run = False
 
         self.list_pane = QWidget()
         self.list_pane.setObjectName("listPane")
@@ -248,6 +260,7 @@ class MainWindow(QMainWindow):
         self.shortcuts: dict[str, QAction] = build_actions(self, self.menus)
         handlers: dict[str, Callable[[], object]] = {
             "quit": self.close,
+            "openDemo": self.demo_requested.emit,
             "next": lambda: self.move(1),
             "previous": lambda: self.move(-1),
             "open": self.open_current,
@@ -437,7 +450,10 @@ class MainWindow(QMainWindow):
             self.filter_bar.set_choices(FilterChoices())
             return
         try:
-            self.sidebar.account_model.load(read_sidebar(self.context.store))
+            data = read_sidebar(self.context.store)
+            self.sidebar.account_model.load(data)
+            if data.accounts and self._first_run:
+                self.show_first_run(False)
             self.filter_bar.set_choices(read_choices(self.context.store))
         except Exception:
             log.exception("could not read brands and accounts")
@@ -554,8 +570,34 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self.select_row(min(row, self.model.rowCount() - 1))
 
+    def show_first_run(self, on: bool) -> None:
+        """Offer "Connect an account" / "Open the demo" instead of an empty list."""
+        self._first_run = on
+        self._update_empty()
+        if on:
+            self.first_run.connect_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def connect_account(self) -> None:
+        """First run's "Connect an account": Tools > Accounts… (ui/accounts_menu.py puts
+        `open_accounts` on the window) with its Connect form open, or how to connect from
+        the command line when this build has no accounts dialog."""
+        opener = getattr(self, "open_accounts", None)
+        dialog = None
+        if opener is not None and self.context is not None:
+            try:
+                dialog = opener()
+            except ImportError:
+                log.exception("the accounts dialog is not available")
+        if dialog is None:
+            self.first_run.show_hint(CLI_CONNECT)
+            self.show_message(CLI_CONNECT)
+            return
+        dialog.open_connect()
+
     def _update_empty(self) -> None:
-        if self.source is None:
+        if self._first_run and self.source is not None and self.model.rowCount() == 0:
+            self.list_stack.setCurrentWidget(self.first_run)
+        elif self.source is None:
             self.empty_label.setText(self._empty_reason)
             self.list_stack.setCurrentWidget(self.empty_label)
         elif self.model.rowCount() == 0:

@@ -31,6 +31,7 @@ from ui.naming import named
 # (object name, menu, keys, menu text, help text). "open" is bound to the list only (Enter in
 # the search box runs the search), so its action shows the key without owning it.
 ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("openDemo", "File", "", "Open the &demo workspace", "Open the live demo workspace"),
     ("quit", "File", "Ctrl+Q", "&Quit", "Quit (stops sync, keeps drafts)"),
     ("goInbox", "View", "G, I", "Go to &All", "Go to All"),
     ("goNeedsReply", "View", "G, N", "Go to &Needs reply", "Go to Needs reply"),

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,7 +114,12 @@ async def prepare(
     with store.reader() as session:
         empty = not accounts.list_accounts(session)
     if empty:
-        await asyncio.to_thread(generate, store, history, seed, None, datetime.now(UTC))
+        # its own short-lived thread, not the loop's default executor (qasync's is QThreads
+        # that outlive a test's loop)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-history") as pool:
+            await asyncio.get_running_loop().run_in_executor(
+                pool, generate, store, history, seed, None, datetime.now(UTC)
+            )
     return LiveDemo(sandbox, store, engine, [])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.domain.enums import Platform
 from ui.app import parse_args
 
 
@@ -54,3 +56,81 @@ def test_demo_opens_a_live_inbox(tmp_path):
     shown = int(done.stdout.split("closed showing ")[1].split()[0])
     assert shown > 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.timeout(180)
+def test_first_run_can_open_the_demo(tmp_path):
+    done = _run(
+        "--profile", str(tmp_path / "empty"), "--first-run-choice", "demo", "--quit-after", "12"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "opened the demo workspace" in done.stdout
+    shown = int(done.stdout.split("closed showing ")[1].split()[0])
+    assert shown > 100, done.stdout + done.stderr  # the generated past, at least
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.keyring
+@pytest.mark.timeout(120)
+def test_a_real_profile_syncs_its_accounts_with_keyring_tokens(tmp_path, secret_service):
+    """start_sync: tokens from the real keyring, one worker per active account; an account
+    without a token is reported as needing sign-in, the others sync."""
+    from desktop.platforms.registry import platform_module
+    from desktop.sandbox.server import SandboxServer
+    from desktop.secrets import SecretStore
+    from desktop.store import Store, accounts, inbox
+    from desktop.sync.account_state import Phase
+    from ui.workspace import start_sync
+
+    sandbox = SandboxServer(seed=4, traffic_rate_per_min=0)
+    sandbox.start()
+    store = Store.open(tmp_path / "p" / "switchboard.sqlite3")
+
+    async def scenario() -> None:
+        connection = await platform_module(Platform.MASTODON).connect_sandbox(sandbox.base_url)
+
+        def save(session):  # type: ignore[no-untyped-def]
+            brand = accounts.ensure_brand(session, "Acme")
+            accounts.ensure_me(session)
+            good = accounts.add_account(
+                session,
+                brand_id=brand.id,
+                platform=connection.platform,
+                handle=connection.handle,
+                base_url=connection.base_url,
+                platform_user_id=connection.platform_user_id,
+                settings=dict(connection.settings),
+            )
+            orphan = accounts.add_account(
+                session,
+                brand_id=brand.id,
+                platform=Platform.BLUESKY,
+                handle="lost.bsky.social",
+                base_url="http://127.0.0.1:9/bluesky",
+            )
+            return good, orphan
+
+        good, orphan = await store.run(save)
+        SecretStore().save(good.id, connection.credentials)
+        with store.reader() as s:
+            connected = accounts.list_accounts(s)
+        engine, problem = await start_sync(store, connected)
+        try:
+            assert problem == ""
+            assert set(engine.workers) == {good.id}
+            assert engine.states.get(orphan.id).phase is Phase.NEEDS_REAUTH
+            for _ in range(200):
+                with store.reader() as s:
+                    if inbox.count(s, inbox.InboxFilter(account_id=good.id)):
+                        break
+                await asyncio.sleep(0.1)
+            with store.reader() as s:
+                assert inbox.count(s, inbox.InboxFilter(account_id=good.id)) > 0
+        finally:
+            await engine.stop()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.close()
+        sandbox.stop()
