@@ -10,6 +10,7 @@ PKGS=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 fonts-dejavu-core
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-1-0
+  libenchant-2-2 hunspell-en-us
 )
 BACKPORTS_PKGS=(snac2)
 

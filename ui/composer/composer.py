@@ -17,8 +17,9 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QKeyEvent,
     QKeySequence,
@@ -49,6 +50,7 @@ from desktop.store import canned, drafts
 from desktop.store import outbox as outbox_repo
 from desktop.sync import ops
 from ui.canned.picker import CannedPicker
+from ui.composer import spelling
 from ui.composer.autosave import DraftAutosaver
 from ui.composer.length import LengthCounter, over_limit_reason, qt_position
 from ui.composer.send_bar import SendBar
@@ -82,6 +84,38 @@ def _preload_x_rules() -> None:
         _preloaded.append(True)
         # a plain daemon thread: qasync's executor threads are QThreads that must be joined
         threading.Thread(target=text_limits.preload, name="preload-x", daemon=True).start()
+
+
+_spelling: list[tuple[spelling.SpellChecker | None, str]] = []
+_spelling_waiting: list[tuple[asyncio.AbstractEventLoop, Callable[..., None]]] = []
+_spelling_lock = threading.Lock()
+
+
+def _load_spelling(
+    loop: asyncio.AbstractEventLoop, ready: Callable[[spelling.SpellChecker | None, str], None]
+) -> None:
+    """Load the dictionary once (about 0.3 s) on a daemon thread; `ready` runs on `loop`."""
+    with _spelling_lock:
+        if _spelling:
+            loop.call_soon(ready, *_spelling[0])
+            return
+        _spelling_waiting.append((loop, ready))
+        if len(_spelling_waiting) > 1:
+            return
+
+    def work() -> None:
+        result = spelling.load()
+        with _spelling_lock:
+            _spelling.append(result)
+            waiting = list(_spelling_waiting)
+            _spelling_waiting.clear()
+        for waiting_loop, callback in waiting:
+            try:
+                waiting_loop.call_soon_threadsafe(callback, *result)
+            except RuntimeError:  # that loop has closed
+                pass
+
+    threading.Thread(target=work, name="load-spelling", daemon=True).start()
 
 
 def _named(widget: Any, name: str, accessible: str) -> Any:
@@ -140,11 +174,19 @@ class Composer(QWidget):
             "Insert a canned response (Ctrl+Shift+C, or type / and a shortcut)"
         )
         self.canned_button.clicked.connect(self.open_picker)
+        self.spelling_button = _named(QToolButton(), "composerSpelling", "Spell checking")
+        self.spelling_button.setText("Spelling")
+        self.spelling_button.setCheckable(True)
+        self.spelling_button.setEnabled(False)
+        self.spelling_button.setToolTip("Spell checking: loading…")
+        self.spelling_button.toggled.connect(self._spelling_toggled)
+        self.spell: spelling.SpellHighlighter | None = None
         self.counter = LengthCounter()
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.mode_box)
         top.addWidget(self.canned_button)
+        top.addWidget(self.spelling_button)
         top.addStretch(1)
         top.addWidget(self.counter)
 
@@ -158,6 +200,8 @@ class Composer(QWidget):
         self.editor.textChanged.connect(self._text_changed)
         self.editor.cursorPositionChanged.connect(self._check_slash)
         self.editor.installEventFilter(self)
+        self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.editor.customContextMenuRequested.connect(self._context_menu)
         for bar, what in (
             (self.editor.verticalScrollBar(), "composerVScroll"),
             (self.editor.horizontalScrollBar(), "composerHScroll"),
@@ -214,6 +258,7 @@ class Composer(QWidget):
             )
             self._subscription[0] = self._unsubscribe
             _preload_x_rules()
+            _load_spelling(context.loop, self._spelling_ready)
         self.set_conversation(None)
 
     def set_online(self, online: bool) -> None:
@@ -427,6 +472,79 @@ class Composer(QWidget):
             self.target = target
             self.picker.set_values(target.values)
             self.update_state()
+
+    # -- spelling ---------------------------------------------------------------------------
+    def _spelling_ready(self, checker: spelling.SpellChecker | None, why: str) -> None:
+        try:
+            self.spelling_button.setToolTip(why)
+        except RuntimeError:  # the composer closed while the dictionary loaded
+            return
+        if checker is None or self.spell is not None:
+            return
+        self.spell = spelling.SpellHighlighter(self.editor.document(), checker)
+        self.spelling_button.setEnabled(True)
+        self.spelling_button.setChecked(True)
+
+    def _spelling_toggled(self, on: bool) -> None:
+        if self.spell is not None:
+            self.spell.set_enabled(on)
+
+    def spelling_actions(self, position: int) -> list[QAction]:
+        """Suggestions (and Ignore) for the misspelt word at `position` (a cursor position)."""
+        if self.spell is None or not self.spell.enabled:
+            return []
+        cursor = QTextCursor(self.editor.document())
+        cursor.setPosition(position)
+        block = cursor.block()
+        text = block.text()
+        at = _py_index(text, position - block.position())
+        hits = self.spell.checker.misspelt(text)
+        hit = next((h for h in hits if h[0] <= at <= h[1]), None)
+        if hit is None:
+            return []
+        start, end, word = hit
+        first = block.position() + qt_position(text, start)
+        last = block.position() + qt_position(text, end)
+        actions = []
+        for suggestion in self.spell.checker.suggest(word):
+            action = QAction(suggestion, self.editor)
+            action.setObjectName(f"spellingSuggestion_{len(actions)}")
+            action.triggered.connect(
+                lambda _checked=False, s=suggestion: self._replace_range(first, last, s)
+            )
+            actions.append(action)
+        if not actions:
+            none = QAction("(no suggestions)", self.editor)
+            none.setEnabled(False)
+            actions.append(none)
+        ignore = QAction(f"Ignore “{word}”", self.editor)
+        ignore.setObjectName("spellingIgnore")
+        ignore.triggered.connect(lambda: self._ignore(word))
+        actions.append(ignore)
+        return actions
+
+    def _replace_range(self, first: int, last: int, replacement: str) -> None:
+        cursor = QTextCursor(self.editor.document())
+        cursor.setPosition(first)
+        cursor.setPosition(last, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(replacement)
+
+    def _ignore(self, word: str) -> None:
+        if self.spell is not None:
+            self.spell.checker.ignore(word)
+            self.spell.rehighlight()
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = self.editor.createStandardContextMenu(pos)
+        menu.setObjectName("composerContextMenu")
+        menu.setAccessibleName("Editing and spelling")
+        actions = self.spelling_actions(self.editor.cursorForPosition(pos).position())
+        if actions:
+            first = menu.actions()[0] if menu.actions() else None
+            menu.insertActions(first, actions)  # type: ignore[arg-type]
+            menu.insertSeparator(first)  # type: ignore[arg-type]
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.editor.viewport().mapToGlobal(pos))
 
     # -- keys -------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -1,0 +1,99 @@
+"""Spell checking in the composer: misspelt words get a red wavy underline, and the editor's
+context menu offers suggestions.
+
+Why pyenchant: it is maintained, wraps the OS's spelling back-ends (Hunspell dictionaries on
+Linux, e.g. Debian's hunspell-en-us; the Windows wheel ships its own), and works offline.
+Without the C library or a dictionary the composer simply has no spell checking, and the
+Spelling button says why. Handles, hashtags, URLs, {placeholders}, and words with digits
+are not checked; the user's "Ignore" list lasts for the session.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from PySide6.QtCore import QLocale
+from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+
+from ui.composer.length import qt_position
+
+log = logging.getLogger(__name__)
+
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# spans never spell-checked: URLs, @handles (incl. @user@domain), #tags, {placeholders}
+SKIP = re.compile(r"https?://\S+|www\.\S+|[@#][\w.@-]+|\{[^{}\n]*\}|\S+\.\w{2,}/\S*")
+MAX_SUGGESTIONS = 6
+# everyday words of social replies that general dictionaries flag
+COMMON = frozenset({"ok", "okay", "dm", "dms", "lol", "thx", "pls", "faq", "emoji", "emojis"})
+
+
+class SpellChecker:
+    """One language's dictionary; `check` is a few microseconds a word."""
+
+    def __init__(self, dictionary: Any, language: str) -> None:
+        self._dict = dictionary
+        self.language = language
+        self._ignored: set[str] = set()
+
+    def check(self, word: str) -> bool:
+        if word in self._ignored or len(word) < 2 or word.lower() in COMMON:
+            return True
+        return bool(self._dict.check(word.replace("’", "'")))
+
+    def suggest(self, word: str) -> list[str]:
+        return [str(s) for s in self._dict.suggest(word.replace("’", "'"))][:MAX_SUGGESTIONS]
+
+    def ignore(self, word: str) -> None:
+        self._ignored.add(word)
+
+    def misspelt(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, word) of each misspelt word, as Python indexes into `text`."""
+        skipped = [(m.start(), m.end()) for m in SKIP.finditer(text)]
+        out = []
+        for m in WORD.finditer(text):
+            if any(s <= m.start() < e for s, e in skipped):
+                continue
+            if not self.check(m.group(0)):
+                out.append((m.start(), m.end(), m.group(0)))
+        return out
+
+
+def load(language: str | None = None) -> tuple[SpellChecker | None, str]:
+    """A checker for `language` (default: the system's, then en_US), or None and why not."""
+    try:
+        import enchant
+    except (ImportError, OSError) as exc:  # no C library: pyenchant raises ImportError
+        return None, f"Spell checking is off: the Enchant library is not installed ({exc})"
+    wanted = [language] if language else []
+    system = QLocale.system().name()  # e.g. "de_DE"
+    wanted += [system, system.split("_")[0], "en_US", "en_GB", "en"]
+    for tag in wanted:
+        try:
+            if tag and enchant.dict_exists(tag):
+                return SpellChecker(enchant.Dict(tag), tag), f"Spell checking: {tag}"
+        except enchant.errors.Error:  # a malformed tag
+            continue
+    return None, "Spell checking is off: no dictionary installed (e.g. hunspell-en-us)"
+
+
+class SpellHighlighter(QSyntaxHighlighter):
+    def __init__(self, document: QTextDocument, checker: SpellChecker) -> None:
+        super().__init__(document)
+        self.checker = checker
+        self.enabled = True
+        self._format = QTextCharFormat()
+        self._format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+        self._format.setUnderlineColor(QColor("#d32f2f"))
+
+    def set_enabled(self, on: bool) -> None:
+        self.enabled = on
+        self.rehighlight()
+
+    def highlightBlock(self, text: str) -> None:
+        if not self.enabled:
+            return
+        for start, end, _word in self.checker.misspelt(text):
+            a, b = qt_position(text, start), qt_position(text, end)
+            self.setFormat(a, b - a, self._format)
