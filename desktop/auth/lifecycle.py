@@ -164,11 +164,18 @@ async def resume(
     *,
     engine: SyncEngine | None = None,
 ) -> Account:
-    account = await store.run(lambda s: accounts.set_paused(s, account_id, False))
-    if engine is not None and not engine.resume(account_id):
+    """Sync a paused account again. Without a token (never signed in here, or the keyring
+    lost it) it stays paused and the error says to re-authenticate."""
+    current = await store.run(lambda s: accounts.get_account(s, account_id))
+    if current.status is AccountStatus.DISCONNECTED:
+        raise UserError(f"account {account_id} was removed; connect it again to sync it")
+    credentials: Credentials | None = None
+    if engine is not None and account_id not in engine.workers:
         credentials = await vault.aload(account_id)
         if credentials is None:
             raise UserError(f"account {account_id} has no token in the keyring; re-authenticate it")
+    account = await store.run(lambda s: accounts.set_paused(s, account_id, False))
+    if engine is not None and not engine.resume(account_id) and credentials is not None:
         engine.attach(account, make_client(account, credentials, vault))
     return account
 

@@ -16,7 +16,7 @@ from desktop.auth import lifecycle
 from desktop.auth.errors import SignInError
 from desktop.auth.flows import ConnectRequest, connect
 from desktop.domain.enums import AccountStatus, Platform, StreamKind
-from desktop.domain.errors import SyncError, SyncErrorKind
+from desktop.domain.errors import SyncError, SyncErrorKind, UserError
 from desktop.domain.models import Account
 from desktop.platforms.registry import Connection
 from desktop.sandbox.admin_client import AdminClient
@@ -213,6 +213,29 @@ def test_reauthenticate_replaces_the_token_only_for_the_same_account(
     held = vault.load(account.id)
     assert held is not None and held.access_token == fresh.credentials.access_token
     assert held.access_token != first.credentials.access_token
+
+
+def test_resume_without_a_token_stays_paused(store: Store) -> None:
+    vault = lifecycle.MemoryVault()  # holds nothing for this account
+
+    def setup(session):  # type: ignore[no-untyped-def]
+        brand = accounts.ensure_brand(session, "Acme")
+        made = accounts.add_account(
+            session,
+            brand_id=brand.id,
+            platform=Platform.MASTODON,
+            handle="quiet",
+            base_url="https://example.invalid",
+        )
+        return accounts.set_paused(session, made.id, True)
+
+    account = store.run_sync(setup)
+    engine = SyncEngine(StoreInbound(store), StoreOutbox(store.run, on_sent=record_sent))
+    with pytest.raises(UserError, match="re-authenticate"):
+        asyncio.run(lifecycle.resume(store, vault, account.id, engine=engine))
+    with store.reader() as session:
+        assert accounts.get_account(session, account.id).status is AccountStatus.PAUSED
+    assert account.id not in engine.workers
 
 
 def test_keyring_failure_takes_the_new_account_back(sandbox: SandboxServer, store: Store) -> None:
