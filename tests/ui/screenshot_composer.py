@@ -72,6 +72,9 @@ def shoot_composer(store: Store, out: Path, settle: Callable[..., None]) -> None
     window.show()
     window.select_id(conversation_id)
     composer = window.conversation_pane.composer
+    from ui.composer import spelling
+
+    composer._spelling_ready(*spelling.load())  # (this script runs no asyncio loop)
     window.conversation_pane.splitter.setSizes([380, 440])
     composer.editor.setFocus()
     composer.editor.insertPlainText("So sorry for the trouble! /ref")
@@ -79,7 +82,9 @@ def shoot_composer(store: Store, out: Path, settle: Callable[..., None]) -> None
     settle()
     window.grab().save(str(out / "composer-picker.png"))
     composer.picker.close_picker()
-    composer.editor.setPlainText("Thanks for waiting! " + "Here is everything in detail. " * 11)
+    composer.editor.setPlainText(
+        "Thanks for waiting! Here is everyting in detail. " + "Here is everything in detail. " * 10
+    )
     composer.autosaver.cancel()
     settle()
     window.conversation_pane.grab().save(str(out / "composer-over-limit.png"))
