@@ -90,6 +90,12 @@ def test_dm_conversation_offers_only_direct_message(ws, composer):
     composer.set_conversation(ws.conversations["bluesky"])
     dm = composer.mode_model.item(1)
     assert not dm.isEnabled() and "Bluesky does not let" in dm.toolTip()
+    # Mastodon's DM is a private mention answering the thread
+    composer.set_conversation(ws.conversations["mastodon"])
+    assert composer.target.modes == (OpKind.REPLY, OpKind.DIRECT_MESSAGE)
+    composer.set_mode(OpKind.DIRECT_MESSAGE)
+    assert composer.target.send_thread_key(OpKind.DIRECT_MESSAGE) == "m-1"
+    assert composer.counter.text().endswith("/ 600 characters")
 
 
 def test_no_workspace_or_conversation_disables_the_editor(qtbot):

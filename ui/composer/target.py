@@ -17,6 +17,14 @@ from desktop.domain import templates
 from desktop.domain.enums import ConversationKind, Direction, OpKind, Platform
 from desktop.domain.text_limits import MASTODON_DEFAULT
 
+_NO_DM_FROM_POSTS = {
+    Platform.BLUESKY: "Bluesky does not let a brand start a chat from a post here: "
+    "answer in the customer's chat conversation",
+    Platform.X: "The author's X user id is not known, so no DM can be opened",
+    Platform.FACEBOOK: "Private replies to Facebook comments (Messenger) are not supported yet",
+    Platform.INSTAGRAM: "Private replies to Instagram comments are not supported yet",
+}
+
 MODE_LABELS = {OpKind.REPLY: "Reply (public)", OpKind.DIRECT_MESSAGE: "Direct message"}
 
 
@@ -46,10 +54,11 @@ class ReplyTarget:
         """Why `mode` cannot be used here (shown on the disabled choice), or None."""
         if mode in self.modes:
             return None
-        name = self.platform.value.capitalize()
         if mode is OpKind.REPLY:
             return "A direct message conversation is answered privately"
-        return f"{name} does not let a brand start a private message from a public post here"
+        return _NO_DM_FROM_POSTS.get(
+            self.platform, "This platform cannot start a private message from a post"
+        )
 
     def measure_kind(self, mode: OpKind) -> ConversationKind:
         """The kind whose length rule applies to a send in `mode`."""
@@ -110,6 +119,10 @@ def load_target(session: Session, conversation_id: int, me_id: int | None) -> Re
     if public and platform is Platform.X and inbound and inbound[3]:
         # X opens (or continues) the one-to-one DM conversation with a user id
         dm_key = f"with:{inbound[3]}"
+    elif public and platform is Platform.MASTODON:
+        # Mastodon's DM is a private mention: a direct-visibility answer to the thread's
+        # newest post, seen only by the people it mentions (the client adds them)
+        dm_key = root
     values = templates.conversation_values(
         customer_name=inbound[1] if inbound else None,
         customer_handle=inbound[2] if inbound else None,
