@@ -57,6 +57,7 @@ from ui.notes.notes_strip import NOTE_STYLE, NoteCard
 from ui.notes.tag_editor import TagEditor
 
 ConversationIdRole = Qt.ItemDataRole.UserRole + 1
+ProfileRole = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 REFRESH_DELAY_MS = 150
 ACTIVITY_LIMIT = 50
@@ -154,7 +155,7 @@ class CustomerPanel(QWidget):
         body = QWidget()
         body.setObjectName("customerPanelBody")
         col = QVBoxLayout(body)
-        col.setContentsMargins(10, 8, 10, 8)
+        col.setContentsMargins(8, 8, 8, 8)
         col.setSpacing(6)
 
         self.name_label = plain("", "customerName", "Customer name")
@@ -183,36 +184,40 @@ class CustomerPanel(QWidget):
         tag_rows.setObjectName("tagRows")
         t = QVBoxLayout(tag_rows)
         t.setContentsMargins(0, 0, 0, 0)
+        t.setSpacing(2)
         for label, editor in (
-            ("Customer", self.customer_tags),
-            ("Conversation", self.conversation_tags),
+            ("On the customer", self.customer_tags),
+            ("On this conversation", self.conversation_tags),
         ):
-            row = QHBoxLayout()
             caption = QLabel(label)
-            caption.setMinimumWidth(84)
-            row.addWidget(caption)
-            row.addWidget(editor, 1)
-            t.addLayout(row)
+            caption.setStyleSheet("color: palette(placeholder-text); font-size: 11px;")
+            t.addWidget(caption)
+            t.addWidget(editor)
         c.addWidget(tag_rows)
 
         c.addWidget(_section("Identities"))
         self.identities = named(QTreeWidget(), "identityList", "Identities on every platform")
-        self.identities.setHeaderLabels(["Handle", "Followers", "✓", "Profile"])
+        self.identities.setHeaderLabels(["Handle", "Followers", "✓"])
         self.identities.setRootIsDecorated(False)
         self.identities.setUniformRowHeights(True)
-        self.identities.setMaximumHeight(120)
+        self.identities.setMaximumHeight(110)
         header = self.identities.header()
         named(header, "identityHeader", "Identity columns")
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
         self.identities.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.identities.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         name_scrollbars(self.identities, "identityList", "Scroll identities")
         self.identities.itemActivated.connect(lambda item, _col: self.open_profile(item))
         self.identities.currentItemChanged.connect(lambda *_: self._update_buttons())
         c.addWidget(self.identities)
+        # the selected identity's profile address, shown in full before anything opens it
+        self.profile_label = plain("", "identityProfile", "Profile address")
+        self.profile_label.setStyleSheet("color: palette(placeholder-text);")
+        c.addWidget(self.profile_label)
         id_row = QHBoxLayout()
         self.profile_button = named(
             QPushButton("Open profile"), "openProfileButton", "Open profile"
@@ -296,13 +301,12 @@ class CustomerPanel(QWidget):
         scroll = named(QScrollArea(), "customerPanelScroll", "Customer history")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
         name_scrollbars(scroll, "customerPanelScroll", "Scroll the customer panel")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(280)
 
     # -- wiring -----------------------------------------------------------------------------
     def set_context(self, ctx: AppContext | None) -> None:
@@ -451,9 +455,9 @@ class CustomerPanel(QWidget):
             )
             item.setIcon(0, platform_icon(ident.platform))
             item.setData(0, Qt.ItemDataRole.UserRole, ident.id)
+            item.setData(0, ProfileRole, ident.profile_url or "")
             platform = TITLES.get(ident.platform.value, ident.platform.value)
             item.setToolTip(0, f"{ident.display_name} on {platform}")
-            item.setToolTip(3, ident.profile_url or "no profile link")
             item.setData(
                 0,
                 Qt.ItemDataRole.AccessibleTextRole,
@@ -481,7 +485,12 @@ class CustomerPanel(QWidget):
     def _update_buttons(self) -> None:
         customer = self.customer
         ident = self.identities.currentItem()
-        self.profile_button.setEnabled(ident is not None and bool(ident.text(3)))
+        link = str(ident.data(0, ProfileRole) or "") if ident is not None else ""
+        self.profile_button.setEnabled(bool(link))
+        self.profile_label.setText(
+            f"Profile: {link}" if link else ("No profile link." if ident is not None else "")
+        )
+        self.profile_label.setVisible(ident is not None)
         self.split_button.setEnabled(
             customer is not None and ident is not None and len(customer.identities) > 1
         )
@@ -504,10 +513,11 @@ class CustomerPanel(QWidget):
         """Open the identity's profile in the browser: http(s) only; the address is shown."""
         if item is None:
             return False
-        url = QUrl(item.text(3))
+        url = QUrl(str(item.data(0, ProfileRole) or ""))
         if url.scheme() not in ("http", "https") or not url.host():
             self._fail("This identity has no web profile link.")
             return False
+        self.summary_label.setText(f"Opening {url.toString()}")  # the real target, shown
         return bool(QDesktopServices.openUrl(url))
 
     # -- writing ----------------------------------------------------------------------------

@@ -137,3 +137,18 @@ def test_cancel_changes_nothing_and_empty_states(qtbot, people: People) -> None:
         assert customers.of_conversation(s, people.jane_m) == panel.customer_id
     panel.set_context(None)
     assert panel.empty_label.text() == "No workspace is open."
+
+
+def test_profile_address_is_shown_and_only_web_links_open(qtbot, people: People) -> None:
+    from sqlalchemy import text
+
+    people.store.run_sync(
+        lambda s: s.execute(text("UPDATE identities SET profile_url = 'javascript:alert(1)'"))
+    )
+    panel = _panel(qtbot, people)
+    panel.show_conversation(people.jane_x)
+    item = panel.identities.topLevelItem(0)
+    panel.identities.setCurrentItem(item)
+    assert panel.profile_label.text() == "Profile: javascript:alert(1)"
+    assert panel.open_profile(item) is False
+    assert panel.error.text() == "This identity has no web profile link."

@@ -73,6 +73,7 @@ class NotesStrip(QWidget):
 
         self.banner = QFrame()
         self.banner.setObjectName("handoffBanner")
+        self.banner.setStyleSheet(NOTE_STYLE)  # styled on its own: it may sit above the thread
         banner = QVBoxLayout(self.banner)
         banner.setContentsMargins(8, 4, 8, 6)
         self.banner_title = plain("", "handoffBannerTitle", wrap=False)
