@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export QT_API := pyside6
 
-.PHONY: run test lint typecheck contracts pytest bench slow system-deps venv clean package demo
+.PHONY: run test lint typecheck contracts pytest bench slow system-deps venv clean package demo \
+	package-check bench-bundle
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,6 +16,23 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+PKG_STAMP := $(VENV)/.installed-package
+$(PKG_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[test,package]'
+	@touch $(PKG_STAMP)
+
+# dist/Switchboard/ and dist/Switchboard-<version>-linux-<arch>.tar.gz (README: Packaging)
+package: system-deps $(PKG_STAMP)
+	PY=$(PY) bash scripts/package.sh
+
+# the tarball unpacked and run in a clean environment, then the bundle's tests
+package-check:
+	bash scripts/smoke-bundle.sh
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/packaging -q -p no:randomly
+
+bench-bundle: package
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench/test_bundle_bench.py -m bench -q -s
 
 system-deps:
 	@bash scripts/install-system-deps.sh

@@ -102,18 +102,21 @@ def sqlite_fts5() -> str:
 @check
 def store_migrations() -> str:
     """Alembic finds env.py and the version scripts on disk and upgrades a new profile."""
+    from alembic.script import ScriptDirectory
+
     from desktop.store import Store
     from desktop.store.db import _alembic_config
-    from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "check.sqlite3")
         try:
             with store.reader() as session:
-                current = session.connection().exec_driver_sql(
-                    "SELECT version_num FROM alembic_version"
-                ).scalar()
+                current = (
+                    session.connection()
+                    .exec_driver_sql("SELECT version_num FROM alembic_version")
+                    .scalar()
+                )
         finally:
             store.close()
     assert current == head, (current, head)

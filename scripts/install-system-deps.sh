@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the app and its tests need: Qt's runtime libraries (even offscreen),
 # Xvfb for screenshots, a real SecretService (dbus + gnome-keyring) for the keyring tests,
-# and snac2 (a real Mastodon-API server) from bookworm-backports for the integration test.
+# snac2 (a real Mastodon-API server) from bookworm-backports for the integration test, and
+# binutils (objdump) for PyInstaller and the bundle's library pruning (`make package`), and the
+# freedesktop validators for the .desktop file and AppStream metadata (tests/packaging).
 # Idempotent and quiet when everything is present. Needs root; prints what to do otherwise.
 set -euo pipefail
 
@@ -11,6 +13,7 @@ PKGS=(
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 fonts-dejavu-core
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-1-0
   libenchant-2-2 hunspell-en-us
+  binutils desktop-file-utils appstream
 )
 BACKPORTS_PKGS=(snac2)
 
