@@ -154,3 +154,22 @@ def _draft(live):  # type: ignore[no-untyped-def]
     with live.store.reader() as s:
         d = drafts.get(s, live.cid)
     return d.body if d else None
+
+
+def test_direct_message_from_a_public_mastodon_thread(live, qtbot, qloop):
+    from desktop.domain.enums import OpKind
+
+    composer = _composer(qtbot, live, grace=0)
+    composer.set_mode(OpKind.DIRECT_MESSAGE)
+    qtbot.keyClicks(composer.editor, "Could you send your order number privately?")
+    composer.send()
+    qtbot.waitUntil(lambda: composer.current_item() is not None, timeout=5000)
+    assert composer.current_item().op is OpKind.DIRECT_MESSAGE
+    wait(qtbot, qloop, live.engine.run_once())
+    qtbot.waitUntil(lambda: composer.send_bar.label.text() == "Sent", timeout=5000)
+    (dm,) = [
+        c
+        for c in live.admin.created("mastodon")
+        if c["text"].endswith("Could you send your order number privately?")
+    ]
+    assert dm["kind"] == "dm" and dm["text"].startswith("@cara")
