@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -183,6 +184,12 @@ class AccountsDialog(QDialog):
         self.remove_button.clicked.connect(self.open_remove)
         self.close_button.clicked.connect(self.close)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        remove = QAction("Remove account…", self.table)
+        remove.setObjectName("action_removeAccount")
+        remove.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        remove.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        remove.triggered.connect(self.open_remove)
+        self.table.addAction(remove)
 
     # -- showing ----------------------------------------------------------------------------
     def refresh(self, select_id: int | None = None) -> None:
