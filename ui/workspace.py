@@ -57,6 +57,19 @@ class Workspace:
                 log.exception("shutdown step failed")
 
 
+def keep_triage_current(
+    store: Any, loop: asyncio.AbstractEventLoop
+) -> Callable[[], Awaitable[None]]:
+    """Backfill triage (the demo's generated past, an older profile), age due times and
+    re-score what the user changes while the workspace is open
+    (desktop/store/triage_upkeep.py); returns the closer that stops it."""
+    from desktop.store.triage_upkeep import TriageUpkeep
+
+    upkeep = TriageUpkeep(store)
+    upkeep.start(loop)
+    return upkeep.stop
+
+
 async def open_workspace(args: argparse.Namespace) -> Workspace:
     try:
         from desktop.store import Store, accounts
@@ -78,7 +91,7 @@ async def open_workspace(args: argparse.Namespace) -> Workspace:
     async def close_store() -> None:
         store.close()
 
-    workspace = Workspace(closers=[close_store])
+    workspace = Workspace(closers=[close_store, keep_triage_current(store, loop)])
     with store.reader() as session:
         connected = accounts.list_accounts(session)
     engine, problem = await start_sync(store, connected)
@@ -171,7 +184,8 @@ async def open_demo(profile: Path | None) -> Workspace:
         sandbox_url=demo.sandbox.base_url,
         settings_dir=None if profile is not None else default_profile_dir() / "demo-layout",
     )
-    workspace = Workspace(source=source, context=context, closers=[stop_demo])
+    closers = [stop_demo, keep_triage_current(demo.store, loop)]
+    workspace = Workspace(source=source, context=context, closers=closers)
     workspace.message = "Demo workspace: signing in to the sandbox's accounts…"
 
     async def connect() -> None:

@@ -143,7 +143,7 @@ def test_an_opened_profile_is_backfilled_and_kept_current(tmp_path: Path) -> Non
     import asyncio
 
     from desktop.store.paths import database_path
-    from ui.app import open_workspace
+    from ui.workspace import open_workspace
 
     with Store.open(database_path(tmp_path)) as store:
 
