@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.auth import lifecycle
-from desktop.auth.flows import ConnectRequest, connect, reauth_request
+from desktop.auth.flows import ConnectRequest, connect, reauth_request, system_browser
 from desktop.auth.oauth import OpenUrl
 from desktop.domain.enums import AccountStatus, Platform
 from desktop.domain.errors import SwitchboardError
@@ -159,6 +159,7 @@ class AccountsDialog(QDialog):
         self.message = named(QLabel(""), "accountsMessage", "Accounts status")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         self.connect_button = named(QPushButton("Connect…"), "connectButton", "Connect account")
@@ -300,8 +301,23 @@ class AccountsDialog(QDialog):
         task.add_done_callback(finish)
         return task
 
-    def _browser_for(self, request: ConnectRequest) -> OpenUrl | None:
-        return None if request.sandbox_url else self.open_url
+    def _browser_for(
+        self, request: ConnectRequest, show: Callable[[str], None] | None = None
+    ) -> OpenUrl | None:
+        """The sandbox's played browser, or the system browser; when no browser opens,
+        the address is shown (selectable) so the user can open it by hand."""
+        if request.sandbox_url:
+            return None
+        opener = self.open_url or system_browser
+        say = show or self.show_message
+
+        def open_url(url: str) -> object:
+            opened = opener(url)
+            if opened is False:
+                say(f"No browser opened. To sign in, open this address in your browser:\n{url}")
+            return opened
+
+        return open_url
 
     # -- connect ----------------------------------------------------------------------------
     def open_connect(self, platform: Platform | None = None) -> ConnectDialog:
@@ -322,7 +338,7 @@ class AccountsDialog(QDialog):
         dialog.set_busy(True, BROWSER_WAIT if oauth else "Connecting…")
 
         async def work() -> Account:
-            connection = await connect(request, self._browser_for(request))
+            connection = await connect(request, self._browser_for(request, dialog.set_message))
             return await lifecycle.add(
                 self.context.store, vault, connection, brand=brand, engine=self.context.engine
             )
@@ -390,7 +406,8 @@ class AccountsDialog(QDialog):
             else:
                 extra = {} if given is None else given.given()
                 request = reauth_request(account, await vault.aload(account.id), **extra)
-            connection = await connect(request, self._browser_for(request))
+            show = dialog.set_message if dialog is not None else None
+            connection = await connect(request, self._browser_for(request, show))
             return await lifecycle.reauthenticate(
                 self.context.store, vault, account.id, connection, engine=self.context.engine
             )

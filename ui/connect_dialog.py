@@ -169,6 +169,7 @@ class ConnectDialog(QDialog):
         self.message = named(QLabel(""), "connectMessage", "Sign-in status")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -237,6 +238,9 @@ class ConnectDialog(QDialog):
     def set_busy(self, busy: bool, text: str = "") -> None:
         self.submit_button.setEnabled(not busy)
         self.stack.setEnabled(not busy)
+        self.message.setText(text)
+
+    def set_message(self, text: str) -> None:
         self.message.setText(text)
 
     def show_error(self, text: str) -> None:
