@@ -48,6 +48,7 @@ from ui.icons import app_icon
 from ui.models.account_tree import read_counts, read_sidebar
 from ui.models.conversation_list import ConversationListModel, IdRole, RowRole
 from ui.naming import named
+from ui.notifications import Notifier
 from ui.saved_searches import SavedSearch
 from ui.saved_searches import load as load_saved
 from ui.saved_searches import store as store_saved
@@ -120,6 +121,10 @@ class MainWindow(QMainWindow):
         self.model = ConversationListModel()
         self._build()
         self._build_actions()
+        self.notifier = Notifier(self)  # tray notifications for new inbound, View > Notify me
+        self.menus["View"].addSeparator()
+        self.menus["View"].addMenu(self.notifier.menu)
+        self.notifier.activated.connect(self.reveal)
 
         self._requery_timer = QTimer(self)
         self._requery_timer.setSingleShot(True)
@@ -503,6 +508,7 @@ class MainWindow(QMainWindow):
         self.sidebar.saved_model.set_searches(load_saved(self.settings))
         self.sidebar.saved_model.blockSignals(blocker)
         self.sidebar._saved_hint_update()
+        self.notifier.load(self.settings)
         self._load_accounts()
         self._watch_states(context)
         self.source = source
@@ -521,6 +527,7 @@ class MainWindow(QMainWindow):
 
     def on_changes(self, changes: ChangeSet) -> None:
         conv_ids = changes.ids("conversation")
+        self.notifier.on_changes(changes)
         if any(changes.ids(e) for e in ("account", "brand", "agent", "tag")):
             self._load_accounts()
         if conv_ids:
@@ -627,6 +634,15 @@ class MainWindow(QMainWindow):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(index)
+
+    def reveal(self, conversation_id: int | None) -> None:
+        """Show a conversation (a clicked notification): in the current list if it is
+        there, otherwise in All with the search and filters cleared."""
+        if conversation_id is None or self.select_id(conversation_id):
+            return
+        self.clear_filters()
+        self.go(View.ALL)
+        self.select_id(conversation_id)
 
     def select_id(self, conversation_id: int) -> bool:
         row = self.model.row_of(conversation_id)
@@ -883,6 +899,7 @@ class MainWindow(QMainWindow):
             self._unsubscribe()
             self._unsubscribe = None
         self._watch_states(None)
+        self.notifier.close()
         if self.context is not None:
             self.save_layout()
         self._age_timer.stop()
