@@ -277,7 +277,7 @@ def test_every_interactive_widget_is_named(ws, composer, qtbot, qloop):
     _add_canned(ws)
     composer.set_conversation(ws.conversations["x"])
     composer.open_picker()
-    composer.send_bar.show_state("Sending in 5 s — Undo", undo=True, retry=True)
+    composer.send_bar.show_state("Sending in 5 s", undo=True, retry=True)
     assert _unnamed(composer) == []
     manager = CannedManager(ws.store, loop=qloop)
     qtbot.addWidget(manager)

@@ -289,6 +289,8 @@ class Composer(QWidget):
         self.picker.set_values(self.target.values if self.target else {})
         self._loading = True
         self.editor.setPlainText(draft.body if draft else "")
+        if draft is not None:
+            self.editor.moveCursor(QTextCursor.MoveOperation.End)
         self._loading = False
         enabled = self.target is not None
         for widget in (self.editor, self.mode_box, self.canned_button):
@@ -303,8 +305,6 @@ class Composer(QWidget):
                 f"Write to {self.target.values.get('customer.handle') or 'the customer'} on "
                 f"{name}…   (/ inserts a canned response · Ctrl+Enter sends)"
             )
-        if draft is not None:
-            self.editor.moveCursor(QTextCursor.MoveOperation.End)
         self.update_state()
         self.refresh_send_bar()
 
@@ -661,7 +661,7 @@ class Composer(QWidget):
         state = item.state
         if state is OutboxState.QUEUED and now < item.not_before and item.attempts == 0:
             left = max(1, math.ceil((item.not_before - now).total_seconds()))
-            self.send_bar.show_state(f"Sending in {left} s — Undo", undo=True)
+            self.send_bar.show_state(f"Sending in {left} s", undo=True)
         elif state is OutboxState.QUEUED and self.is_offline(item.account_id):
             self.send_bar.show_state("Queued — will send when online")
         elif state in (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.UNCERTAIN):
@@ -671,9 +671,10 @@ class Composer(QWidget):
             if not self._settle_timer.isActive():
                 self._settle_timer.start()
         elif state is OutboxState.HELD:
-            self.send_bar.show_state(f"Held, not sent: {item.error}", retry=True)
+            # a colleague answered meanwhile: retrying would be held again; take it back
+            self.send_bar.show_state(f"Held, not sent: {item.error}", undo=True)
         elif state is OutboxState.FAILED:
-            self.send_bar.show_state(f"Not sent: {item.error}", retry=True)
+            self.send_bar.show_state(f"Not sent: {item.error}", undo=True, retry=True)
         else:  # cancelled elsewhere (the outbox panel)
             self.send_bar.show_state("Cancelled")
 

@@ -29,17 +29,29 @@ class SendBar(QFrame):
         self.retry_button = QPushButton("&Retry")
         self.retry_button.setObjectName("retrySend")
         self.retry_button.setAccessibleName("Retry send")
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.retry_button)
+        layout.addWidget(self.label)
         layout.addWidget(self.undo_button)
+        layout.addWidget(self.retry_button)
+        layout.addStretch(1)
         self.hide()
 
     def show_state(self, text: str, *, undo: bool = False, retry: bool = False) -> None:
-        self.label.setText(text)
-        self.setAccessibleDescription(text)
+        """`text` is the state ("Sending in 8 s"); with `undo` the bar reads
+        "Sending in 8 s — [Undo]"."""
+        self.label.setText(f"{text} —" if undo else text)
+        self.setAccessibleDescription(self.text())
         self.undo_button.setVisible(undo)
         self.retry_button.setVisible(retry)
         self.show()
+
+    def text(self) -> str:
+        """What the bar says, buttons included ("Sending in 8 s — Undo")."""
+        said = self.label.text()
+        if not self.undo_button.isHidden():
+            said += " Undo"
+        if not self.retry_button.isHidden():
+            said += " — Retry"
+        return said
 
     def clear_state(self) -> None:
         self.label.setText("")
