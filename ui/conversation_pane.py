@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from ui.canned.manager import CannedManager
@@ -83,6 +83,10 @@ class ConversationPane(QWidget):
         """Before the window closes: commit the draft and wait for sends in flight."""
         await self.composer.settle()
 
+    def focus_composer(self) -> None:
+        if self.composer.editor.isEnabled():
+            self.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def open_manager(self) -> None:
         if self.context is None:
             return
@@ -102,6 +106,7 @@ def install_conversation_pane(window: Any) -> ConversationPane:
     window.online_changed.connect(pane.set_online)
     pane.composer.message.connect(window.show_message)
     window.before_close.append(pane.flush)
+    add_conversation_actions(window, pane)
     action = QAction("Canned responses…", window)
     action.setObjectName("action_cannedResponses")
     action.setToolTip("Create, edit, order, import and export canned responses")
@@ -110,3 +115,38 @@ def install_conversation_pane(window: Any) -> ConversationPane:
     pane.set_online(getattr(window, "online", True))
     pane.set_context(window.context)
     return pane
+
+
+# (object name, text, keys, what, bound by the window?) — the composer binds its own keys
+# where they must not fire outside it; the menu shows them so the help (?) lists them
+_ACTIONS = (
+    ("reply", "&Reply", "R", "Reply: focus the composer", True),
+    ("send", "&Send reply", "Ctrl+Return", "Send the reply (undo for a few seconds)", False),
+    ("canned", "Insert &canned response…", "Ctrl+Shift+C", "Insert a canned response", False),
+    ("undoSend", "&Undo send", "Alt+U", "Undo the last send while it waits", False),
+)
+
+
+def add_conversation_actions(window: Any, pane: ConversationPane) -> None:
+    composer = pane.composer
+    slots = {
+        "reply": pane.focus_composer,
+        "send": composer.send,
+        "canned": composer.open_picker,
+        "undoSend": composer.undo,
+    }
+    menu = window.menus["Conversation"]
+    menu.addSeparator()
+    for name, text, keys, what, window_wide in _ACTIONS:
+        action = QAction(text, window)
+        action.setObjectName(f"shortcut_{name}")
+        action.setToolTip(what)
+        action.setStatusTip(what)
+        if window_wide:
+            action.setShortcut(QKeySequence(keys))
+            window.addAction(action)
+        else:
+            shown = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+            action.setText(f"{text}\t{shown}")
+        action.triggered.connect(slots[name])
+        menu.addAction(action)

@@ -179,3 +179,32 @@ def test_pane_in_the_main_window(ws, qloop, qtbot):
     pane.manager.close()
     window.set_source(None)
     assert pane.composer.conversation_id is None and not pane.composer.editor.isEnabled()
+
+
+def test_conversation_menu_actions_reach_the_composer(ws, qloop, qtbot):
+    from PySide6.QtCore import Qt
+
+    from tests.ui.conftest import show_active
+    from ui.data_source import StoreSource
+    from ui.main_window import MainWindow
+    from ui.shortcuts import menu_shortcuts
+
+    ws.store.run_sync(lambda s: canned.add(s, "Hello", "hi", "Hi {customer.first_name|there}"))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.set_source(StoreSource(ws.store, qloop), None, ws.context(qloop))
+    show_active(qtbot, window)
+    window.select_row(0)
+    window.table.setFocus()
+    composer = window.conversation_pane.composer
+    qtbot.keyClick(window.table, Qt.Key.Key_R)  # R: reply
+    assert composer.editor.hasFocus()
+    qtbot.keyClicks(composer.editor, "ready")  # letters type, they are not shortcuts here
+    assert composer.editor.toPlainText() == "ready"
+    helped = dict((what, keys) for keys, what in menu_shortcuts(window.menuBar()))
+    assert helped["Reply: focus the composer"] == "R"
+    assert (
+        "Insert a canned response" in helped and "Send the reply (undo for a few seconds)" in helped
+    )
+    window.findChild(type(window.tools_menu.menuAction()), "shortcut_canned").trigger()
+    assert composer.picker.isVisible()
