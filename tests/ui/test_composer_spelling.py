@@ -78,3 +78,18 @@ def test_ignore_and_switching_off(composer):
     composer.spelling_button.setChecked(False)
     assert _underlined(composer) == []
     assert composer.spelling_actions(len("Greetings from Zorblaxia and te")) == []
+
+
+def test_the_context_menu_offers_the_suggestions_first(composer, qtbot):
+    from PySide6.QtWidgets import QMenu
+
+    composer.show()
+    composer.editor.setPlainText("teh")
+    rect = composer.editor.cursorRect(composer.editor.textCursor())
+    composer._context_menu(rect.center())
+    menu = composer.findChild(QMenu, "composerContextMenu")
+    assert menu is not None and menu.isVisible()
+    assert menu.actions()[0].text() == "the"
+    assert any(a.text().startswith("Ignore") for a in menu.actions())
+    assert any("Paste" in a.text() for a in menu.actions())  # the standard edit actions stay
+    menu.close()

@@ -505,7 +505,7 @@ class Composer(QWidget):
         start, end, word = hit
         first = block.position() + qt_position(text, start)
         last = block.position() + qt_position(text, end)
-        actions = []
+        actions: list[QAction] = []
         for suggestion in self.spell.checker.suggest(word):
             action = QAction(suggestion, self.editor)
             action.setObjectName(f"spellingSuggestion_{len(actions)}")
@@ -541,8 +541,8 @@ class Composer(QWidget):
         actions = self.spelling_actions(self.editor.cursorForPosition(pos).position())
         if actions:
             first = menu.actions()[0] if menu.actions() else None
-            menu.insertActions(first, actions)  # type: ignore[arg-type]
-            menu.insertSeparator(first)  # type: ignore[arg-type]
+            menu.insertActions(first, actions)
+            menu.insertSeparator(first)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.editor.viewport().mapToGlobal(pos))
 
