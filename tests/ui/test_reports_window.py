@@ -194,3 +194,26 @@ def test_tools_reports_opens_the_window_for_the_open_workspace(qtbot, store: Sto
         assert main.reports_window is None and not action.isEnabled()
     finally:
         loop.close()
+
+
+def test_charts_paint_every_tab_and_explain_a_point(qtbot, window: ReportsWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint
+
+    from ui.reports.charts import nice_axis
+
+    window.show()
+    qtbot.waitExposed(window)
+    for n in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(n)
+        assert not window.grab().isNull()
+    heat = window.heat_chart
+    window.tabs.setCurrentIndex(1)
+    plot, cw, ch = heat._grid()
+    monday_10 = QPoint(int(plot.left() + 10.5 * cw), int(plot.top() + 0.5 * ch))
+    assert heat.tip_at(monday_10) == "Mon 10:00–11:00: 1 inbound"
+    daily = window.daily_chart
+    window.tabs.setCurrentIndex(0)
+    first = daily._plot()
+    tip = daily.tip_at(QPoint(int(first.left() + 2), int(first.center().y())))
+    assert tip == "2026-03-24: 1 inbound, 0 replies"
+    assert nice_axis(37) == (50.0, 5) and nice_axis(12) == (20.0, 4) and nice_axis(3) == (5.0, 5)

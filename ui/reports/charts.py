@@ -66,17 +66,22 @@ class Chart(QWidget):
         return super().event(e)
 
 
-def _nice_max(value: float) -> float:
-    """A round axis maximum >= value: 1, 2, 5 x 10^k."""
-    if value <= 0:
-        return 1.0
+def nice_axis(value: float) -> tuple[float, int]:
+    """A round axis maximum >= value (1, 2, 5 x 10^k) and a tick count that keeps every
+    tick a round number: 50 -> (50, 5) ticks of 10, 20 -> (20, 4) ticks of 5."""
+    if value <= 1:
+        return 1.0, 1
     step = 1.0
     while step * 10 <= value:
         step *= 10
     for m in (1, 2, 5, 10):
         if m * step >= value:
-            return float(m * step)
-    return 10 * step
+            top = float(m * step)
+            ticks = 4 if m == 2 else 5
+            if top / ticks < 1:  # small counts: one tick per unit
+                ticks = int(top)
+            return top, ticks
+    return 10 * step, 5
 
 
 class DailyBars(Chart):
@@ -105,15 +110,15 @@ class DailyBars(Chart):
             self._empty(p)
             return
         plot = self._plot()
-        top = _nice_max(max(max(i, r) for _d, i, r in self.days))
+        top, ticks = nice_axis(max(max(i, r) for _d, i, r in self.days))
         fm = QFontMetrics(self.font())
         # grid and y labels
-        for k in range(5):
-            y = plot.bottom() - plot.height() * k / 4
+        for k in range(ticks + 1):
+            y = plot.bottom() - plot.height() * k / ticks
             p.setPen(self._faint())
             p.drawLine(int(plot.left()), int(y), int(plot.right()), int(y))
             p.setPen(self._axis())
-            label = f"{top * k / 4:,.0f}"
+            label = f"{top * k / ticks:,.0f}"
             p.drawText(
                 QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -250,8 +255,8 @@ class SentimentBars(Chart):
             self._empty(p)
             return
         fm = QFontMetrics(self.font())
-        left = fm.horizontalAdvance("After our reply") + 14
-        width = self.width() - left - 16
+        left = max(fm.horizontalAdvance(t) for t in ("Before our reply", "Conversations")) + 14
+        width = self.width() - left - 28
         mid = left + width / 2
         row = fm.height() + 14
         p.setPen(self._faint())
