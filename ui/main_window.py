@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.notifier = Notifier(self)  # tray notifications for new inbound, View > Notify me
         self.menus["View"].addSeparator()
+        self.menus["View"].addMenu(self.table.columns_menu)
         self.menus["View"].addMenu(self.notifier.menu)
         self.notifier.activated.connect(self.reveal)
 
@@ -241,7 +242,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([180, 820, 400])
+        self.splitter.setSizes([170, 890, 340])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 

@@ -287,3 +287,19 @@ def test_f6_and_ctrl_digits_reach_every_pane(window, qtbot):
     assert window.table.hasFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.table.hasFocus()
+
+
+def test_the_message_keeps_room_and_columns_can_be_chosen(window, qtbot):
+    from ui.models.conversation_list import COL_PRIORITY, COL_SNIPPET
+
+    window.resize(1400, 860)
+    qtbot.waitUntil(lambda: window.width() == 1400, timeout=2000)
+    assert window.table.columnWidth(COL_SNIPPET) >= 200
+    hh = window.table.horizontalHeader()
+    assert hh.isSectionHidden(COL_PRIORITY)
+    columns = window.table.columns_menu
+    assert columns in [a.menu() for a in window.menus["View"].actions()]
+    priority = window.table.column_actions[COL_PRIORITY]
+    assert not priority.isChecked()
+    priority.setChecked(True)  # View > Columns > Priority
+    assert not hh.isSectionHidden(COL_PRIORITY)
