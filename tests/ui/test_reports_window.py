@@ -72,7 +72,7 @@ def test_each_chart_has_its_table(window: ReportsWindow) -> None:
     assert window.sentiment_chart.has_data()
     assert _cells(window, "customers")[0] == ["Customer 1", "2", "1"]
     platforms = {row[0]: row[1:4] for row in _cells(window, "platforms")}
-    assert platforms == {"mastodon": ["4", "2", "50.0 %"], "x": ["1", "1", "100.0 %"]}
+    assert platforms == {"Mastodon": ["4", "2", "50.0 %"], "X": ["1", "1", "100.0 %"]}
     assert _cells(window, "posts") == [["1", "3", "2", "10", "3.00", "2.00", "10.00"]]
     summary = dict((row[0], row[1]) for row in _cells(window, "summary"))
     assert summary["First response (wall clock), median"] == "2 h"

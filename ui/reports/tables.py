@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -208,8 +208,18 @@ def _breakdown(key: str, title: str, first: str, rows: Sequence[BreakdownRow]) -
     )
 
 
+PLATFORM_NAMES = {
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "x": "X",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+}
+
+
 def by_platform(r: Report) -> Table:
-    return _breakdown("platforms", "By platform", "Platform", r.by_platform)
+    named = [replace(b, key=PLATFORM_NAMES.get(b.key, b.key)) for b in r.by_platform]
+    return _breakdown("platforms", "By platform", "Platform", named)
 
 
 def by_colleague(r: Report) -> Table:
