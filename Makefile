@@ -29,7 +29,7 @@ package: system-deps $(PKG_STAMP)
 # the tarball unpacked and run in a clean environment, then the bundle's tests
 package-check:
 	bash scripts/smoke-bundle.sh
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/packaging -q -p no:randomly
+	SWITCHBOARD_BUNDLE_TESTS=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/packaging -q -p no:randomly
 
 bench-bundle: package
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench/test_bundle_bench.py -m bench -q -s
