@@ -22,6 +22,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -71,6 +72,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REQUERY_DELAY_MS = 120  # coalesce a burst of change records into one id query
+COUNTS_EVERY_MS = 15_000  # per-account counts scan the table (0.4 s at 1M): not too often
 LAYOUT_SAVE_DELAY_MS = 1000
 
 BeforeClose = Callable[[], Awaitable[None] | None]
@@ -82,6 +84,12 @@ CLI_CONNECT = (
 
 # InboxFilter fields a saved search or the filter bar may set
 SCOPE_FIELDS = ("brand_id", "account_id", "platform", "status", "assignee_id", "tag")
+
+
+class _CountsBridge(QObject):
+    """Per-account needs-reply counts come back from the worker thread (queued)."""
+
+    ready = Signal(object, object)  # the AppContext they were read for, {account: count}
 
 
 class _StateBridge(QObject):
@@ -116,6 +124,15 @@ class MainWindow(QMainWindow):
         self._current_conversation: int | None = None
         self.settings = ProfileSettings(None)
         self._state_bridge = _StateBridge(self)
+        self._counts_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sidebar-counts")
+        self._counts_future: Future[None] | None = None
+        self._counts_dirty = False
+        self._counts_bridge = _CountsBridge(self)
+        self._counts_bridge.ready.connect(self._counts_ready)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setInterval(COUNTS_EVERY_MS)
+        self._counts_timer.timeout.connect(self._count_if_dirty)
+        self._counts_timer.start()
         self._unsubscribe_states: Callable[[], None] | None = None
 
         self.model = ConversationListModel()
@@ -466,6 +483,52 @@ class MainWindow(QMainWindow):
         self.sidebar.accounts.expandAll()
         self.sidebar.show_scope(self.filter.brand_id, self.filter.account_id)
 
+    def count_accounts(self) -> None:
+        """Read the per-account needs-reply counts on the worker; the sidebar gets them
+        through a queued signal. One at a time; a request while one runs waits for the next
+        tick."""
+        context = self.context
+        if context is None:
+            return
+        if self._counts_future is not None and not self._counts_future.done():
+            self._counts_dirty = True
+            return
+        self._counts_dirty = False
+        emit = self._counts_bridge.ready.emit
+
+        def work() -> None:
+            try:
+                counts = read_counts(context.store)
+            except Exception:
+                log.exception("could not count per account")
+                return
+            try:
+                emit(context, counts)
+            except RuntimeError:  # the window went away meanwhile
+                pass
+
+        try:
+            self._counts_future = self._counts_pool.submit(work)
+        except RuntimeError:  # the window was closed: no more counting
+            self._counts_future = None
+
+    def _count_if_dirty(self) -> None:
+        if self._counts_dirty:
+            self.count_accounts()
+
+    def _counts_ready(self, context: Any, counts: dict[int, int]) -> None:
+        if context is self.context:
+            self.sidebar.account_model.set_counts(counts)
+
+    def _wait_for_counts(self) -> None:
+        """Before the store goes away: let a running count finish (it reads that store)."""
+        future = self._counts_future
+        if future is not None and not future.done():
+            try:
+                future.result(timeout=10)
+            except Exception:
+                log.exception("per-account count failed")
+
     def _watch_states(self, context: AppContext | None) -> None:
         if self._unsubscribe_states is not None:
             self._unsubscribe_states()
@@ -500,6 +563,7 @@ class MainWindow(QMainWindow):
         """Show `source`; `context` gives the panels the store and engine (None: no workspace)."""
         if self.context is not None:
             self.save_layout()  # the profile being put away keeps its layout
+            self._wait_for_counts()
         self.context = context
         if self._unsubscribe is not None:
             self._unsubscribe()
@@ -522,6 +586,7 @@ class MainWindow(QMainWindow):
             self.filter = replace(self.filter, me_id=source.me_id)
             self._unsubscribe = source.subscribe(self.on_changes)
         self.requery()
+        self.count_accounts()
         if context is not None:
             self.restore_layout()
         self.context_changed.emit(context)
@@ -553,11 +618,7 @@ class MainWindow(QMainWindow):
         self.model.set_ids(self.source.ids(f, self.sort))
         self.counts = self.source.view_counts()
         self.sidebar.set_counts(self.counts)
-        if self.context is not None:
-            try:
-                self.sidebar.account_model.set_counts(read_counts(self.context.store))
-            except Exception:
-                log.exception("could not count per account")
+        self._counts_dirty = True  # per-account counts: on a worker, at most every 15 s
         self.set_outbox_count(self.source.outbox_count())
         self._update_empty()
         self._ensure_selection(selected)
@@ -901,6 +962,8 @@ class MainWindow(QMainWindow):
             self._unsubscribe = None
         self._watch_states(None)
         self.notifier.close()
+        self._counts_timer.stop()
+        self._counts_pool.shutdown(wait=False, cancel_futures=True)
         if self.context is not None:
             self.save_layout()
         self._age_timer.stop()

@@ -63,6 +63,8 @@ def account_conversations(store, account_id):
 def test_brands_list_their_accounts_with_icons_and_counts(store, qloop, qtbot, qtmodeltester):
     window = open_window(qtbot, store, qloop)
     model = window.sidebar.account_model
+    # the counts are read on a worker thread and arrive through a queued signal
+    qtbot.waitUntil(lambda: bool(model.index(0, 0).data(CountRole)), timeout=5000)
     qtmodeltester.check(model)
     top = [model.index(r, 0).data() for r in range(model.rowCount())]
     assert top == ["All accounts", "Acme Outdoor", "Globex Mobile", "Initech Coffee"]
@@ -79,6 +81,23 @@ def test_brands_list_their_accounts_with_icons_and_counts(store, qloop, qtbot, q
     assert int((acme.data(CountRole) or "0").replace(",", "")) == sum(per_account)
     total = int(model.index(0, 0).data(CountRole).replace(",", ""))
     assert total == window.counts[View.NEEDS_REPLY]
+
+
+def test_counts_follow_changes_without_blocking(store, qloop, qtbot):
+    window = open_window(qtbot, store, qloop)
+    model = window.sidebar.account_model
+    qtbot.waitUntil(lambda: bool(model.index(0, 0).data(CountRole)), timeout=5000)
+    before = int(model.index(0, 0).data(CountRole).replace(",", ""))
+    window.go(View.NEEDS_REPLY)
+    window.select_row(0)
+    window.act("resolve")
+    qtbot.waitUntil(lambda: window.counts[View.NEEDS_REPLY] == before - 1, timeout=5000)
+    assert window._counts_dirty  # recounted on the next tick, not on the UI thread now
+    window._count_if_dirty()
+    qtbot.waitUntil(
+        lambda: model.index(0, 0).data(CountRole).replace(",", "") == str(before - 1),
+        timeout=5000,
+    )
 
 
 def test_choosing_an_account_or_brand_scopes_the_list(store, qloop, qtbot):
