@@ -14,7 +14,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -55,6 +55,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+BAR_WIDTH = 70
+
+
 class ProgressDelegate(QStyledItemDelegate):
     """The progress column: a bar with the detail text while syncing, plain text otherwise."""
 
@@ -68,15 +71,29 @@ class ProgressDelegate(QStyledItemDelegate):
         if value is None:
             super().paint(painter, option, index)
             return
+        rect = option.rect
         bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 3, -2, -3)
+        bar.rect = rect.adjusted(2, 5, 0, -5)
+        bar.rect.setWidth(min(BAR_WIDTH, max(0, rect.width() - 4)))
         bar.minimum, bar.maximum = (0, 0) if value < 0 else (0, 100)
         bar.progress = max(0, value)
-        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        bar.textVisible = True
+        bar.textVisible = False
         bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+        # the detail (items, rate, time left) beside the bar, elided to the cell
+        text_rect = rect.adjusted(BAR_WIDTH + 10, 0, -4, 0)
+        detail = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        metrics = option.fontMetrics
+        shown = metrics.elidedText(detail, Qt.TextElideMode.ElideRight, text_rect.width())
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.setPen(option.palette.color(role))
+        painter.drawText(
+            text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown
+        )
+        painter.restore()
 
 
 class SyncPanel(QDialog):
@@ -159,7 +176,7 @@ class SyncPanel(QDialog):
         layout.addWidget(self.details)
         layout.addLayout(controls)
         layout.addWidget(buttons)
-        self.resize(820, 420)
+        self.resize(980, 420)
         self.refresh()
 
     # -- showing ----------------------------------------------------------------------------
@@ -186,7 +203,7 @@ class SyncPanel(QDialog):
             self.details.setPlainText("")
             return
         state = self.model.state(account.id)
-        lines = [f"{account.label} on {account.platform.value.capitalize()}"]
+        lines = [account.title]
         if state is None:
             lines.append("State: no sync pass yet this session")
         else:

@@ -49,7 +49,7 @@ OUTBOX_WORDS: dict[OutboxState, str] = {
     OutboxState.FAILED: "Failed",
     OutboxState.CANCELLED: "Cancelled",
 }
-KIND_MARKS = {"image": "🖼", "video": "🎞", "link": "🔗", "file": "📎"}
+LINK_MARK = "↗"  # in the default fonts (emoji are not, under Xvfb or on many Linux desktops)
 
 
 def plain_label(text: str, name: str, *, selectable: bool = False) -> QLabel:
@@ -144,9 +144,9 @@ class LinkButton(QToolButton):
 
     def __init__(self, link: ThreadLink, on_open: Callable[[str], None]) -> None:
         super().__init__()
-        mark = KIND_MARKS.get(link.kind, "📎")
         self.setObjectName("attachmentLink")
-        self.setText(f"{mark} {link.name}")
+        kind = "" if link.kind in ("link", "file") else f" ({link.kind})"
+        self.setText(f"{LINK_MARK} {link.name}{kind}")
         self.setAutoRaise(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

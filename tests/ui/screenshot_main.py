@@ -193,6 +193,10 @@ def main() -> int:
 
             shoot_composer(store, out, settle)
             shoot_customer_panel(store, out)
+            from screenshot_sync import shoot_long_thread, shoot_sync  # beside this script
+
+            shoot_sync(store, out, settle)
+            shoot_long_thread(store, out, settle)
             from screenshot_reports import shoot_reports  # beside this script
 
             shoot_reports(store, out, settle)

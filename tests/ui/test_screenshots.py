@@ -85,6 +85,10 @@ def test_main_window_screenshots(xvfb_display):
         "customer-panel.png",
         "customer-panel-detail.png",
         "customer-erase-confirm.png",
+        "sync-status.png",
+        "sync-panel.png",
+        "thread-long.png",
+        "thread-long-top.png",
     ):
         png = OUT / name
         assert png.exists() and png.stat().st_size > 10_000, name

@@ -118,10 +118,12 @@ def test_states_from_the_engine_reach_the_status_bar(store, qloop, qtbot):
     assert window.statusBar().isAncestorOf(status)
     until = datetime.now(UTC) + timedelta(minutes=20)
     engine.states.failed(first, SyncError(SyncErrorKind.RATE_LIMITED, "429", retry_at=until))
-    expected = f"@acme rate-limited until {until.astimezone(BERLIN):%H:%M}"
+    expected = f"@acme (Mastodon) rate-limited until {until.astimezone(BERLIN):%H:%M}"
     qtbot.waitUntil(lambda: status.button.text() == expected, timeout=3000)
     engine.states.failed(second, SyncError(SyncErrorKind.AUTH, "token revoked"))
-    qtbot.waitUntil(lambda: "@acme.bsky.social needs sign-in" in status.button.text(), timeout=3000)
+    qtbot.waitUntil(
+        lambda: "@acme.bsky.social (Bluesky) needs sign-in" in status.button.text(), timeout=3000
+    )
     assert "needs sign-in" in status.button.accessibleName()
     engine.states.online(first)
     engine.states.online(second)
@@ -159,7 +161,9 @@ def test_offline_and_online_transitions(store, qloop, qtbot):
     # a pass that gets through brings it back
     engine.states.online(first)
     qtbot.waitUntil(lambda: "Online" in window.online_label.text(), timeout=3000)
-    qtbot.waitUntil(lambda: status.button.text() == "@acme.bsky.social offline", timeout=3000)
+    qtbot.waitUntil(
+        lambda: status.button.text() == "@acme.bsky.social (Bluesky) offline", timeout=3000
+    )
 
 
 def test_progress_of_a_100k_history_shows_while_it_syncs(store, qloop, qtbot):
@@ -176,7 +180,7 @@ def test_progress_of_a_100k_history_shows_while_it_syncs(store, qloop, qtbot):
     qtbot.waitUntil(task.done, timeout=60_000)
     assert task.result() is None
     qtbot.waitUntil(lambda: status.button.text() == "All 2 accounts up to date", timeout=3000)
-    during = [s for s in shown if s[0].startswith("Syncing @acme ")]
+    during = [s for s in shown if s[0].startswith("Syncing @acme (Mastodon) ")]
     assert len(during) >= 2, shown
     assert all(visible for _, visible, _ in during)
     values = [v for _, _, v in during]

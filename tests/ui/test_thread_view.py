@@ -193,7 +193,7 @@ def test_view_shows_sides_profile_time_zone_context_and_states(qtbot, store, con
     assert failed is not None and failed.property("state") == "failed"
     # attachments and the permalink are named links; their targets are stated
     links = first.links
-    assert [b.text() for b in links] == ["🖼 receipt.png", "🔗 View on the platform"]
+    assert [b.text() for b in links] == ["↗ receipt.png (image)", "↗ View on the platform"]
     assert links[0].toolTip() == "https://files.example.social/a/receipt.png"
     assert all(b.objectName() == "attachmentLink" and b.accessibleName() for b in links)
 

@@ -40,11 +40,17 @@ class SyncAccount:
 
     @property
     def label(self) -> str:
+        """'@acme (Mastodon)': brands often use one handle on every platform."""
+        handle = self.handle if self.handle.startswith("@") else f"@{self.handle}"
+        return f"{handle} ({self.platform.value.capitalize()})"
+
+    @property
+    def title(self) -> str:
+        """'@acme · Mastodon — Acme Outdoor' for the panel's account column."""
         handle = self.handle if self.handle.startswith("@") else f"@{self.handle}"
         name = self.display_name.strip()
-        if not name or name.lstrip("@") == self.handle.lstrip("@"):
-            return handle
-        return f"{name} ({handle})"
+        words = f"{handle} · {self.platform.value.capitalize()}"
+        return words if not name or name.lstrip("@") == handle.lstrip("@") else f"{words} — {name}"
 
 
 def clock(value: datetime | None, tz: tzinfo | None = None, now: datetime | None = None) -> str:
@@ -248,7 +254,7 @@ class SyncStatesModel(QAbstractTableModel):
 
     def _text(self, account: SyncAccount, state: AccountState, col: int) -> str:
         if col == COL_ACCOUNT:
-            return f"{account.label} · {account.platform.value.capitalize()}"
+            return account.title
         if col == COL_STATE:
             return state_text(state, self.tz)
         if col == COL_PROGRESS:
