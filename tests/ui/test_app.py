@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.domain.enums import Platform
 from ui.app import parse_args
@@ -134,3 +135,31 @@ def test_a_real_profile_syncs_its_accounts_with_keyring_tokens(tmp_path, secret_
     finally:
         store.close()
         sandbox.stop()
+
+
+def test_an_uncaught_error_is_logged_and_shown(qtbot, caplog):
+    """The crash handler: logged at CRITICAL with the traceback, and a dialog (opened with
+    open(), never exec()) shows it as plain text."""
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from ui.app import install_crash_handler
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    saved = sys.excepthook
+    try:
+        install_crash_handler(lambda: parent)
+        try:
+            raise ValueError("<b>boom</b>")
+        except ValueError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        sys.excepthook = saved
+    assert any(r.levelname == "CRITICAL" and r.exc_info for r in caplog.records)
+    box = parent.findChild(QMessageBox, "crashDialog")
+    assert box is not None and box.isVisible()
+    assert "<b>boom</b>" in box.detailedText()
+    assert box.textFormat() == Qt.TextFormat.PlainText
+    box.close()

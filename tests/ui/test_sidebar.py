@@ -153,6 +153,26 @@ def test_state_words():
     assert state_text("online") == ""
     assert state_text("offline") == "offline"
     assert state_text("failing") == "sync failing"
+    assert state_text("paused") == "paused"
+    assert state_text("disconnected") == "removed, history kept"
+
+
+def test_paused_and_removed_accounts_say_so(store, qloop, qtbot):
+    from desktop.domain.enums import AccountStatus
+
+    window = open_window(qtbot, store, qloop)
+    model = window.sidebar.account_model
+    first = model.index(0, 0, model.index(1, 0)).data(EntityRole)
+    second = model.index(1, 0, model.index(1, 0)).data(EntityRole)
+
+    def change(session):  # type: ignore[no-untyped-def]
+        accounts.set_status(session, first, AccountStatus.PAUSED)
+        accounts.remove_account(session, second, keep_history=True)
+
+    qloop.create_task(store.run(change))
+    qtbot.waitUntil(lambda: model.phase(first) == "paused", timeout=5000)
+    assert model.index(0, 0, model.index(1, 0)).data().endswith("· paused")
+    assert model.phase(second) in ("paused", "disconnected")
 
 
 def test_a_new_account_appears_without_reopening(store, qloop, qtbot):

@@ -94,6 +94,8 @@ def state_text(phase: str | None, until: datetime | None = None, error: str | No
         return "needs sign-in"
     if phase == "paused":
         return "paused"
+    if phase == "disconnected":
+        return "removed, history kept"
     return "sync failing"
 
 
@@ -156,6 +158,8 @@ class AccountTreeModel(QStandardItemModel):
             phase, until, error = self._states.get(a.id, (None, None, None))
             if a.status is AccountStatus.PAUSED:
                 phase = "paused"
+            elif a.status.value == "disconnected":  # removed, history kept
+                phase = "disconnected"
             elif a.status is AccountStatus.NEEDS_REAUTH and phase in (None, "online"):
                 phase = "needs_reauth"
             words = state_text(phase, until, error)
