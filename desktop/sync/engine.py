@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from desktop.domain.enums import StreamKind
 from desktop.domain.errors import SyncError, SyncErrorKind
@@ -21,7 +21,7 @@ from desktop.secrets import SecretStore
 from desktop.sync.account_state import AccountStates
 from desktop.sync.backoff import Backoff
 from desktop.sync.inbound_port import InboundPort
-from desktop.sync.intervals import PLATFORM_DEFAULTS, Choice, expand, resolve
+from desktop.sync.intervals import PLATFORM_DEFAULTS, SETTINGS_KEY, Choice, expand, resolve
 from desktop.sync.outbox_port import OutboxPort
 from desktop.sync.supervisor import Supervisor
 from desktop.sync.worker import AccountWorker
@@ -62,6 +62,8 @@ class SyncEngine:
         self.supervisor = Supervisor(self.states)
         self.running = False
         self.paused: set[int] = set()
+        self.accounts: dict[int, Account] = {}  # as added, for re-resolving intervals
+        self._explicit: dict[int, Mapping[StreamKind, float]] = {}
 
     def add(
         self,
@@ -72,11 +74,45 @@ class SyncEngine:
         chosen = resolve(account, self.platform_intervals, intervals)
         worker = AccountWorker(account.id, client, self.inbound, self.outbox, self.states, chosen)
         self.workers[account.id] = worker
+        self.accounts[account.id] = account
+        self._explicit[account.id] = dict(intervals or {})
         return worker
 
-    def set_interval(self, account_id: int, choice: Choice) -> None:
-        """Poll this account every `choice` seconds (or per stream) from now on."""
-        self.workers[account_id].set_intervals(expand(choice))
+    def set_interval(self, account_id: int, choice: Choice | None) -> None:
+        """Poll this account every `choice` seconds (or per stream) from now on; None: back
+        to its platform's interval. Store it with intervals.save_account_interval."""
+        account = self.accounts.get(account_id)
+        if account is None:
+            self.workers[account_id].set_intervals(expand(choice))
+            return
+        settings = dict(account.settings)
+        if choice is None:
+            settings.pop(SETTINGS_KEY, None)
+        else:
+            expand(choice)  # refuse a bad value before changing anything
+            settings[SETTINGS_KEY] = choice
+        self.accounts[account_id] = replace(account, settings=settings)
+        self._re_resolve(account_id)
+
+    def set_platform_interval(self, platform: str, choice: Choice | None) -> None:
+        """The user's interval for every account of `platform` (None: the built-in default);
+        an account with its own interval keeps it."""
+        if choice is None:
+            self.platform_intervals.pop(platform, None)
+        else:
+            expand(choice)
+            self.platform_intervals[platform] = choice
+        for account_id, account in self.accounts.items():
+            if account.platform.value == platform:
+                self._re_resolve(account_id)
+
+    def _re_resolve(self, account_id: int) -> None:
+        account = self.accounts[account_id]
+        worker = self.workers[account_id]
+        worker.intervals = {}
+        worker.set_intervals(
+            resolve(account, self.platform_intervals, self._explicit.get(account_id))
+        )
 
     def wake(self, account_id: int | None = None) -> None:
         """A user action or regained connectivity: run now instead of at the next interval."""

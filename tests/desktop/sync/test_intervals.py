@@ -99,3 +99,25 @@ def _t():  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def test_platform_interval_applies_to_its_accounts_unless_they_chose_their_own() -> None:
+    engine = SyncEngine(MemoryInbound(), MemoryOutbox())
+    plain = Account(1, 1, Platform.MASTODON, "a", "A", "x")
+    own = Account(2, 1, Platform.MASTODON, "b", "B", "x", settings={SETTINGS_KEY: 45})
+    other = Account(3, 1, Platform.BLUESKY, "c", "C", "x")
+    workers = {a.id: engine.add(a, FakeClient()) for a in (plain, own, other)}
+
+    def every(account_id: int) -> float:
+        return workers[account_id].interval(StreamKind.MENTIONS)
+
+    engine.set_platform_interval("mastodon", 300)
+    assert (every(1), every(2), every(3)) == (300.0, 45.0, 60.0)
+    engine.set_interval(2, None)  # back to its platform's
+    assert every(2) == 300.0
+    engine.set_interval(1, 120)
+    engine.set_platform_interval("mastodon", None)
+    assert (every(1), every(2), every(3)) == (120.0, 60.0, 60.0)
+    with pytest.raises(UserError):
+        engine.set_platform_interval("bluesky", 3)
+    assert every(3) == 60.0
