@@ -41,6 +41,7 @@ class FirstRunPanel(QWidget):
         text.setTextFormat(Qt.TextFormat.PlainText)
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setMinimumWidth(320)
         text.setMaximumWidth(520)
         self.connect_button = named(
             QPushButton("&Connect an account…"), "connectAccountButton", "Connect an account"
@@ -67,7 +68,11 @@ class FirstRunPanel(QWidget):
         column = QVBoxLayout(self)
         column.addStretch(1)
         column.addWidget(title)
-        column.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        centred = QHBoxLayout()  # no alignment flag: the label then gets its wrapped height
+        centred.addStretch(1)
+        centred.addWidget(text, 3)
+        centred.addStretch(1)
+        column.addLayout(centred)
         column.addSpacing(12)
         column.addLayout(buttons)
         column.addWidget(self.hint)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
+    QFrame,
     QLabel,
     QListView,
     QListWidget,
@@ -122,6 +123,11 @@ class Sidebar(QWidget):
         self.saved_model.rowsRemoved.connect(self._saved_hint_update)
 
         self.setMinimumWidth(170)
+        for view in (self.accounts, self.saved):
+            view.setFrameShape(QFrame.Shape.NoFrame)
+        self.saved_hint.setContentsMargins(10, 2, 10, 8)
+        # local to the sidebar: the sections read as one column with the views above
+        self.setStyleSheet(SIDEBAR_QSS)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -211,6 +217,16 @@ class Sidebar(QWidget):
         empty = self.saved_model.rowCount() == 0
         self.saved.setVisible(not empty)
         self.saved_hint.setVisible(empty)
+
+
+SIDEBAR_QSS = """
+QTreeView#accountTree, QListView#savedSearchList { background: palette(window); }
+QTreeView#accountTree::item, QListView#savedSearchList::item { padding: 3px 2px; }
+QLabel#sidebarSection {
+    color: palette(placeholder-text); font-weight: bold; padding: 10px 10px 3px 10px;
+}
+QLabel#savedSearchHint { color: palette(placeholder-text); }
+"""
 
 
 def _section(title: str) -> QLabel:
