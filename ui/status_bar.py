@@ -15,6 +15,7 @@ anyway, so a worker on another thread could not touch widgets. Repaints are coal
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
@@ -26,34 +27,43 @@ from desktop.sync.account_state import AccountState, Phase
 from ui.models.sync_states import SyncAccount, SyncStatesModel, progress_value, summary
 from ui.naming import named
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from ui.context import AppContext
     from ui.sync_panel import SyncPanel
 
 REFRESH_MS = 100
+PLATFORM_INTERVALS_KEY = "sync/platformIntervals"  # profile settings: {platform: seconds}
 
 
 class _Bridge(QObject):
     state = Signal(object)  # AccountState
 
 
+def worker_interval(context: AppContext | None, account_id: int) -> float | None:
+    """How often the account's worker polls (its most frequent stream); None: no worker."""
+    from desktop.sync.worker import DEFAULT_INTERVAL_SECONDS
+
+    engine = context.engine if context is not None else None
+    worker = engine.workers.get(account_id) if engine is not None else None
+    if worker is None:
+        return None
+    return min(
+        (worker.interval(s) for s in worker.client.streams()), default=DEFAULT_INTERVAL_SECONDS
+    )
+
+
 def read_accounts(context: AppContext) -> list[SyncAccount]:
     """The profile's accounts, with the interval their worker polls at (None: no worker)."""
     from desktop.store import accounts
-    from desktop.sync.worker import DEFAULT_INTERVAL_SECONDS
 
     with context.store.reader() as session:
         listed = accounts.list_accounts(session)
-    workers = context.engine.workers if context.engine is not None else {}
-    chosen: list[SyncAccount] = []
-    for a in listed:
-        worker = workers.get(a.id)
-        interval = None
-        if worker is not None:
-            polled = [worker.interval(s) for s in worker.client.streams()]
-            interval = min(polled, default=DEFAULT_INTERVAL_SECONDS)
-        chosen.append(SyncAccount(a.id, a.platform, a.handle, a.display_name, interval))
-    return chosen
+    return [
+        SyncAccount(a.id, a.platform, a.handle, a.display_name, worker_interval(context, a.id))
+        for a in listed
+    ]
 
 
 class SyncStatus(QWidget):
@@ -70,6 +80,8 @@ class SyncStatus(QWidget):
         self.context: AppContext | None = None
         self.network_online = True
         self.panel: SyncPanel | None = None
+        # the open profile's settings (ui/settings.py ProfileSettings), given by install()
+        self.settings: Callable[[], Any] = lambda: None
         self._all_offline = False
         self._unsubscribe: Callable[[], None] | None = None
         self._bridge = _Bridge(self)
@@ -103,6 +115,7 @@ class SyncStatus(QWidget):
         status = cls(tz, window)
         # after the transient message (index 0), before the outbox and connection labels
         window.statusBar().insertPermanentWidget(1, status)
+        status.settings = lambda: getattr(window, "settings", None)
         window.context_changed.connect(status.set_context)
         window.online_changed.connect(status.set_network_online)
         status.connectivity_changed.connect(window.set_online)
@@ -122,13 +135,39 @@ class SyncStatus(QWidget):
             self._unsubscribe = None
         self.context = context
         self._all_offline = False
-        self.model.set_accounts(read_accounts(context) if context is not None else [])
         engine = context.engine if context is not None else None
+        if engine is not None:
+            self._apply_platform_intervals(engine)
+        self.model.set_accounts(read_accounts(context) if context is not None else [])
         if engine is not None:
             for state in engine.states.all().values():
                 self.model.apply(state, engine.states.last_synced(state.account_id))
             self._unsubscribe = engine.states.subscribe(self._bridge.state.emit)
         self.refresh()
+
+    def platform_intervals(self) -> dict[str, float]:
+        settings = self.settings()
+        chosen = settings.data(PLATFORM_INTERVALS_KEY, {}) if settings is not None else {}
+        return dict(chosen) if isinstance(chosen, dict) else {}
+
+    def save_platform_interval(self, platform: str, seconds: float | None) -> None:
+        chosen = self.platform_intervals()
+        if seconds is None:
+            chosen.pop(platform, None)
+        else:
+            chosen[platform] = seconds
+        settings = self.settings()
+        if settings is not None:
+            settings.set_data(PLATFORM_INTERVALS_KEY, chosen)
+            settings.sync()
+
+    def _apply_platform_intervals(self, engine: Any) -> None:
+        """The user's per-platform intervals, kept in the profile, on the running workers."""
+        for platform, seconds in self.platform_intervals().items():
+            try:
+                engine.set_platform_interval(str(platform), float(seconds))
+            except Exception as exc:  # a bad stored value must not stop the window opening
+                log.warning("ignoring the sync interval for %s: %s", platform, exc)
 
     def set_network_online(self, online: bool) -> None:
         """The machine's connectivity (the window's online/offline): regained wakes sync."""

@@ -18,6 +18,7 @@ from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -147,6 +148,11 @@ class SyncPanel(QDialog):
         self.interval_box.setRange(15, 86_400)
         self.interval_box.setSingleStep(15)
         self.interval_box.setSuffix(" s")
+        self.interval_platform = named(
+            QCheckBox("for every account on this platform"),
+            "syncIntervalPlatform",
+            "Apply the interval to every account on this platform",
+        )
         self.interval_apply = named(
             QPushButton("Set interval"), "syncIntervalApply", "Set interval"
         )
@@ -160,6 +166,7 @@ class SyncPanel(QDialog):
         poll.setBuddy(self.interval_box)
         controls.addWidget(poll)
         controls.addWidget(self.interval_box)
+        controls.addWidget(self.interval_platform)
         controls.addWidget(self.interval_apply)
         controls.addWidget(self.message, 1)
 
@@ -222,6 +229,9 @@ class SyncPanel(QDialog):
         text = "\n".join(lines)
         if text != self.details.toPlainText():
             self.details.setPlainText(text)  # plain text: error messages are untrusted
+        platform = account.platform.value.capitalize()
+        self.interval_platform.setText(f"every {platform} account")
+        self.interval_platform.setAccessibleName(f"Apply to every {platform} account")
         if account.interval_seconds is not None and not self.interval_box.hasFocus():
             self.interval_box.setValue(round(account.interval_seconds))
 
@@ -240,11 +250,14 @@ class SyncPanel(QDialog):
 
     def apply_interval(self) -> None:
         context = self.status.context
-        account_id = self.selected_account_id()
-        if context is None or context.engine is None or account_id is None:
+        account = self.model.account(self.table.currentIndex().row())
+        if context is None or context.engine is None or account is None:
             return
         seconds = float(self.interval_box.value())
-        self._spawn(self._save_interval(account_id, seconds))
+        if self.interval_platform.isChecked():
+            self._spawn(self._save_platform_interval(account.platform.value, seconds))
+        else:
+            self._spawn(self._save_interval(account.id, seconds))
 
     async def _save_interval(self, account_id: int, seconds: float) -> None:
         from desktop.sync.intervals import save_account_interval
@@ -254,8 +267,38 @@ class SyncPanel(QDialog):
         await context.store.run(lambda s: save_account_interval(s, account_id, seconds))
         if account_id in context.engine.workers:
             context.engine.set_interval(account_id, seconds)
-        self.model.set_interval(account_id, seconds)
+        self._show_intervals()
         self.message.setText(f"Polls every {interval_text(seconds)}")
+
+    async def _save_platform_interval(self, platform: str, seconds: float) -> None:
+        """Every account of the platform: their own intervals give way to this one."""
+        from desktop.sync.intervals import _check, save_account_interval
+
+        context = self.status.context
+        assert context is not None and context.engine is not None
+        _check(seconds)  # refuse before anything is stored
+        ids = [a.id for a in self.model.accounts() if a.platform.value == platform]
+
+        def clear_own(session: Any) -> None:
+            for account_id in ids:
+                save_account_interval(session, account_id, None)
+
+        await context.store.run(clear_own)
+        for account_id in ids:
+            if account_id in context.engine.workers:
+                context.engine.set_interval(account_id, None)
+        context.engine.set_platform_interval(platform, seconds)
+        self.status.save_platform_interval(platform, seconds)
+        self._show_intervals()
+        self.message.setText(
+            f"Every {platform.capitalize()} account polls every {interval_text(seconds)}"
+        )
+
+    def _show_intervals(self) -> None:
+        from ui.status_bar import worker_interval
+
+        for account in self.model.accounts():
+            self.model.set_interval(account.id, worker_interval(self.status.context, account.id))
         self.show_details()
 
     def _spawn(self, coro: Any) -> None:

@@ -108,3 +108,48 @@ def test_without_an_engine_the_panel_says_sync_is_off(store, qloop, qtbot):  # n
     assert status.button.text() == "Sync off"
     assert status.model.index(0, COL_INTERVAL).data() == "—"
     status.panel.hide()
+
+
+def test_interval_for_every_account_of_a_platform_is_kept_in_the_profile(store, qloop, qtbot):  # noqa: F811
+    from desktop.domain.enums import Platform
+    from desktop.sync.intervals import save_account_interval
+    from ui.context import AppContext
+    from ui.status_bar import PLATFORM_INTERVALS_KEY
+
+    def second_mastodon(session):  # type: ignore[no-untyped-def]
+        brand = accounts.ensure_brand(session, "Acme")
+        made = accounts.add_account(
+            session, brand_id=brand.id, platform=Platform.MASTODON, handle="acme_eu", base_url="x"
+        )
+        save_account_interval(session, made.id, 45)
+        return made.id
+
+    eu = store.run_sync(second_mastodon)
+    profile = store.path.parent
+    engine = make_engine(store)
+    window, status = open_window(qtbot, store, qloop, engine)
+    window.set_source(window.source, None, AppContext(store, qloop, engine, 1, profile))
+    status.open_panel()
+    panel = status.panel
+    rows = {a.id: n for n, a in enumerate(status.model.accounts())}
+    assert status.model.index(rows[eu], COL_INTERVAL).data() == "45 s"
+    panel.table.selectRow(rows[store.account_ids[0]])
+    assert panel.interval_platform.text() == "every Mastodon account"
+    panel.interval_box.setValue(600)
+    panel.interval_platform.setChecked(True)
+    qtbot.mouseClick(panel.interval_apply, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: status.model.index(rows[eu], COL_INTERVAL).data() == "10 min", timeout=5000
+    )
+    first, bluesky = store.account_ids
+    assert status.model.index(rows[first], COL_INTERVAL).data() == "10 min"
+    assert status.model.index(rows[bluesky], COL_INTERVAL).data() == "60 s"
+    with store.reader() as session:
+        assert SETTINGS_KEY not in accounts.get_account(session, eu).settings
+    assert window.settings.data(PLATFORM_INTERVALS_KEY) == {"mastodon": 600.0}
+    panel.hide()
+    # the next time the profile opens, a fresh engine polls Mastodon at the chosen interval
+    fresh = make_engine(store)
+    window.set_source(window.source, None, AppContext(store, qloop, fresh, 1, profile))
+    assert fresh.workers[eu].interval(StreamKind.MENTIONS) == 600.0
+    assert fresh.workers[bluesky].interval(StreamKind.MENTIONS) == 60.0
