@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from desktop.domain.enums import Platform
 from desktop.domain.models import Account
@@ -12,6 +12,7 @@ from desktop.domain.triage import priority
 from desktop.store import Store, accounts, inbox, triage
 from desktop.store.inbox import InboxFilter, Sort, View
 from desktop.store.ingest import ingest
+from desktop.store.schema import ConversationRow
 from tests.desktop.store.factories import T0, customer, item
 
 
@@ -133,3 +134,40 @@ def test_due_order_follows_the_due_instant(store: Store, account: Account) -> No
         order = inbox.rows(s, inbox.ids(s, InboxFilter(), Sort.DUE))
     assert [r.snippet for r in order] == ["first", "second", "third"]
     assert order[0].due_at == monday + timedelta(hours=1, minutes=5)
+
+
+def test_needs_reply_by_due_time_and_by_priority_read_an_index(
+    store: Store, account: Account
+) -> None:
+    """No sort of every waiting conversation for the first page (1M: ms, not seconds)."""
+    _triaged(store, account, T0)
+    # The planner's statistics of the 1M-message benchmark workspace (ANALYZE there), so the
+    # plan is the one a large inbox gets.
+    stats = {
+        "ix_conv_due": "181914 5",
+        "ix_conv_priority": "181914 40 5",
+        "ix_conv_needs_reply": "181914 2",
+        "ix_conv_status_last": "318390 159195 2",
+        "ix_conv_last": "318390 2",
+    }
+
+    def load_stats(s):  # type: ignore[no-untyped-def]
+        s.execute(text("ANALYZE"))
+        s.execute(text("DELETE FROM sqlite_stat1 WHERE tbl = 'conversations'"))
+        for idx, stat in stats.items():
+            s.execute(
+                text("INSERT INTO sqlite_stat1 VALUES ('conversations', :i, :s)"),
+                {"i": idx, "s": stat},
+            )
+
+    store.run_sync(load_stats)
+    with store.reader() as s:
+        s.execute(text("ANALYZE sqlite_schema"))  # this connection re-reads the statistics
+        for sort, index in ((Sort.DUE, "ix_conv_due"), (Sort.PRIORITY, "ix_conv_priority")):
+            query = inbox._ordered(
+                select(ConversationRow.id).where(text(inbox.NEEDS_REPLY_SQL)), sort
+            ).limit(50)
+            sql = str(query.compile(compile_kwargs={"literal_binds": True}))
+            plan = " ".join(r[3] for r in s.execute(text("EXPLAIN QUERY PLAN " + sql)))
+            assert f"USING INDEX {index}" in plan, plan
+            assert "TEMP B-TREE FOR ORDER BY" not in plan, plan  # at most the tie-break part
