@@ -88,6 +88,13 @@ def shoot_composer(store: Store, out: Path, settle: Callable[..., None]) -> None
     composer.autosaver.cancel()
     settle()
     window.conversation_pane.grab().save(str(out / "composer-over-limit.png"))
+    window.conversation_pane.open_manager()
+    manager = window.conversation_pane.manager
+    assert manager is not None
+    manager.select(manager.model.item(0).id if manager.model.item(0) else 0)
+    settle()
+    manager.grab().save(str(out / "canned-manager.png"))
+    manager.close()
     window.close()
     window.deleteLater()
     settle(50)

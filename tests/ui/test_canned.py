@@ -76,6 +76,11 @@ def test_manager_creates_edits_and_scopes(ws, manager, qtbot):
     assert len(_all(ws)) == 1  # edited, not duplicated
 
 
+def test_manager_previews_with_sample_values(ws, manager):
+    _fill(manager, "Hello", "hi", "Hi {customer.first_name|there}, {agent.name} of {brand.name}")
+    assert manager.preview.text() == "Hi Ana, Sam of Acme"
+
+
 def test_manager_shows_problems_instead_of_saving(ws, manager, qtbot):
     _fill(manager, "Bad", "Not A Shortcut", "Hey {customer.nick}")
     assert "lower-case" in manager.form_problems.text()
@@ -95,8 +100,14 @@ def test_manager_reorders_and_deletes(ws, manager, qtbot):
             manager.up_button.click()
         assert [c.shortcut for c in _all(ws)] == expected
     assert manager.model.item(0).shortcut == "c" and manager.title.text() == "C"
+    manager.delete_button.click()  # asks first; Cancel keeps it
+    assert manager.confirm is not None and manager.confirm.isVisible()
+    assert "Delete “C” (/c)?" in manager.confirm.text()
+    manager.confirm.button(manager.confirm.StandardButton.Cancel).click()
+    assert manager.confirm is None and len(_all(ws)) == 3
+    manager.delete_button.click()
     with qtbot.waitSignal(manager.changed, timeout=3000):
-        manager.delete_button.click()
+        manager.confirm.button(manager.confirm.StandardButton.Yes).click()
     assert [c.shortcut for c in _all(ws)] == ["a", "b"]
     assert manager.current_id is None and manager.title.text() == ""
 

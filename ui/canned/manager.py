@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -67,6 +68,8 @@ class CannedManager(QDialog):
         self._loop = loop
         self._tasks: set[asyncio.Task[Any]] = set()
         self.current_id: int | None = None
+        self.agent_name = "You"
+        self.confirm: QMessageBox | None = None
         self._build()
         self.reload()
         self.new_response()
@@ -131,6 +134,13 @@ class CannedManager(QDialog):
         self.variables = _named(QLabel(help_text), "cannedVariables", "Available variables")
         self.variables.setTextFormat(Qt.TextFormat.PlainText)
         self.variables.setWordWrap(True)
+        self.preview = _named(QLabel(), "cannedFormPreview", "Preview with sample values")
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        self.preview.setWordWrap(True)
+        self.preview.setStyleSheet("color: palette(placeholder-text);")
+        self.scope_hint = _named(
+            QLabel("None ticked: every brand / every platform."), "cannedScopeHint", "Scope hint"
+        )
         self.form_problems = _named(QLabel(), "cannedFormProblems", "Problems")
         self.form_problems.setTextFormat(Qt.TextFormat.PlainText)
         self.form_problems.setWordWrap(True)
@@ -142,14 +152,17 @@ class CannedManager(QDialog):
         self.save_button.clicked.connect(self.save_current)
         self.body.textChanged.connect(self._validate)
         self.shortcut.textChanged.connect(self._validate)
+        self.brands.itemChanged.connect(lambda _item: self._validate())
 
         form = QFormLayout()
         form.addRow("&Title", self.title)
         form.addRow("S&hortcut", self.shortcut)
         form.addRow("Te&xt", self.body)
         form.addRow("", self.variables)
+        form.addRow("Preview", self.preview)
         form.addRow("&Brands", self.brands)
         form.addRow("&Platforms", self.platforms)
+        form.addRow("", self.scope_hint)
         right = QVBoxLayout()
         right.addLayout(form, 1)
         right.addWidget(self.form_problems)
@@ -177,6 +190,8 @@ class CannedManager(QDialog):
                 (int(r[0]), str(r[1]))
                 for r in session.execute(text("SELECT id, name FROM brands ORDER BY name"))
             ]
+            me = session.execute(text("SELECT name FROM agents WHERE is_me LIMIT 1")).scalar()
+        self.agent_name = str(me) if me else "You"
         self.model.set_items(items)
         self._fill_brands(brands)
         if self.current_id is not None:
@@ -241,6 +256,23 @@ class CannedManager(QDialog):
             if not p.known
         )
         self.form_problems.setText("\n".join(problems))
+        body = self.body.toPlainText()
+        self.preview.setText(templates.render(body, self._sample_values()).text if body else "")
+
+    def _sample_values(self) -> dict[str, str | None]:
+        """What a preview fills in: a sample customer, the first ticked brand (or any)."""
+        brands = [
+            self.brands.item(i).text()
+            for i in range(self.brands.count())
+            if self.brands.item(i).checkState() == Qt.CheckState.Checked
+        ] or [self.brands.item(i).text() for i in range(min(1, self.brands.count()))]
+        return templates.conversation_values(
+            customer_name="Ana López",
+            customer_handle="ana@example.social",
+            brand_name=brands[0] if brands else "Your brand",
+            agent_name=self.agent_name,
+            account_handle="brand",
+        )
 
     # -- editing ----------------------------------------------------------------------------
     def new_response(self) -> None:
@@ -285,11 +317,37 @@ class CannedManager(QDialog):
         self.spawn(run())
 
     def delete_current(self) -> None:
+        """Ask first (a team's template is easy to lose); open() + finished, never exec()."""
         current = self.current_id
         if current is None:
             return
         title = self.title.text()
+        box = QMessageBox(self)
+        _named(box, "cannedDeleteConfirm", "Confirm delete")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Delete canned response")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Delete “{title}” (/{self.shortcut.text()})? This cannot be undone.")
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        for which, name in (
+            (QMessageBox.StandardButton.Yes, "Delete"),
+            (QMessageBox.StandardButton.Cancel, "Cancel"),
+        ):
+            _named(box.button(which), f"cannedDeleteConfirm{name}", name)
+        box.button(QMessageBox.StandardButton.Yes).setText("Delete")
 
+        def answered(result: int) -> None:
+            self.confirm = None
+            if result == QMessageBox.StandardButton.Yes:
+                self._delete(current, title)
+
+        box.finished.connect(answered)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.confirm = box
+        box.open()
+
+    def _delete(self, current: int, title: str) -> None:
         async def run() -> None:
             await self.store.run(lambda s: canned.remove(s, current))
             self.new_response()
