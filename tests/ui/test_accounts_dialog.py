@@ -36,6 +36,14 @@ def sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
+@pytest.fixture(autouse=True)
+def _no_running_loop_left(qloop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """The shared `qloop` (already_running=True) marks itself as the thread's running loop
+    and never unmarks it, so a later test's `asyncio.run` would refuse to start."""
+    yield
+    asyncio.events._set_running_loop(None)
+
+
 def run_on(loop: asyncio.AbstractEventLoop, qtbot: Any, coro: Any) -> Any:
     task = loop.create_task(coro)
     qtbot.waitUntil(task.done, timeout=WAIT)
@@ -65,6 +73,9 @@ def workspace(
     finally:
         run_on(qloop, qtbot, engine.stop())
         store.close()
+        secrets = SecretStore()  # the test keyring outlives this profile: forget its tokens
+        for account_id in range(1, 21):
+            secrets.delete(account_id)
         qloop.set_default_executor(None)
         executor.shutdown(wait=True)
 

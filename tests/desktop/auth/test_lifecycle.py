@@ -48,8 +48,17 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def vault(secret_service: dict[str, str]) -> SecretStore:
-    return SecretStore()
+def vault(secret_service: dict[str, str]) -> Iterator[SecretStore]:
+    secrets = SecretStore()
+    yield secrets
+    forget_test_accounts(secrets)
+
+
+def forget_test_accounts(secrets: SecretStore, up_to: int = 20) -> None:
+    """Keyring entries are named by account id only, and the test keyring lives for the whole
+    session: without this the next test profile's account 1 would find our token."""
+    for account_id in range(1, up_to + 1):
+        secrets.delete(account_id)
 
 
 def sandbox_connection(sandbox: SandboxServer, platform: Platform, n: int = 0) -> Connection:

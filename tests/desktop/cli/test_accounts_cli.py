@@ -26,6 +26,16 @@ def sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
+@pytest.fixture(autouse=True)
+def _forget_tokens(secret_service: dict[str, str]) -> Iterator[None]:
+    """The test keyring lives for the session and names entries by account id only: forget
+    ours so the next test profile's account 1 does not find a token."""
+    yield
+    secrets = SecretStore()
+    for account_id in range(1, 21):
+        secrets.delete(account_id)
+
+
 def cli(profile: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "desktop", "--profile", str(profile), "--json", *args],
