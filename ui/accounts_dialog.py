@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -123,9 +123,8 @@ class AccountsDialog(QDialog):
         if self.vault is None:
             self.vault = self._default_vault()
         self._unsubscribe: Callable[[], None] | None = None
-        if context.engine is not None:
-            self.state_changed.connect(self._on_state, Qt.ConnectionType.QueuedConnection)
-            self._unsubscribe = context.engine.states.subscribe(self.state_changed.emit)
+        self.state_changed.connect(self._on_state, Qt.ConnectionType.QueuedConnection)
+        self._listen()
         self.finished.connect(self._stop_listening)
         self.refresh()
         self.resize(760, 480)
@@ -471,6 +470,17 @@ class AccountsDialog(QDialog):
             self.show_message(f"Removed {account.handle}; {kept}.")
 
         self._run(work, done)
+
+    def _listen(self) -> None:
+        """Follow the engine's account states while shown (Tools › Accounts… shows the same
+        dialog again after it was closed)."""
+        if self._unsubscribe is None and self.context.engine is not None:
+            self._unsubscribe = self.context.engine.states.subscribe(self.state_changed.emit)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._listen()
+        self.refresh()
+        super().showEvent(event)
 
     def _stop_listening(self) -> None:
         if self._unsubscribe is not None:

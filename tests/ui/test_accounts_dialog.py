@@ -255,8 +255,10 @@ def test_tools_menu_opens_the_dialog_for_the_open_workspace(
     action.trigger()
     dialog = window.accounts_dialog
     assert dialog is not None and dialog.isVisible() and dialog.context is workspace
+    dialog.close()  # closed and shown again: still follows the engine's states
     action.trigger()
-    assert window.accounts_dialog is dialog  # one per workspace
+    assert window.accounts_dialog is dialog and dialog.isVisible()  # one per workspace
+    assert dialog._unsubscribe is not None
     window.set_source(None, "closed", None)
     assert not action.isEnabled() and window.accounts_dialog is None
     window.close()
