@@ -41,7 +41,7 @@ from desktop.domain.enums import Platform
 from desktop.domain.errors import UserError
 from desktop.domain.models import CannedResponse
 from desktop.store import canned
-from ui.canned.models import CannedListModel
+from ui.canned.models import CannedListModel, name_scroll_bars
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +181,7 @@ class CannedManager(QDialog):
         outer.addLayout(body, 1)
         outer.addWidget(self.status)
         outer.addWidget(close)
+        name_scroll_bars(self)
 
     # -- reading ----------------------------------------------------------------------------
     def reload(self) -> None:

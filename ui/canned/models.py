@@ -15,6 +15,17 @@ IdRole = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 
 
+def name_scroll_bars(root: Any) -> None:
+    """Give every scroll bar under `root` a name (tests and screen readers find them)."""
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    for area in root.findChildren(QAbstractScrollArea):
+        for bar, axis in ((area.verticalScrollBar(), "V"), (area.horizontalScrollBar(), "H")):
+            if not bar.objectName():
+                bar.setObjectName(f"{area.objectName() or 'list'}{axis}Scroll")
+                bar.setAccessibleName(f"Scroll {area.accessibleName() or 'list'}")
+
+
 class CannedListModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from desktop.domain import templates
 from desktop.domain.canned_search import rank
 from desktop.domain.models import CannedResponse
-from ui.canned.models import CannedListModel
+from ui.canned.models import CannedListModel, name_scroll_bars
 
 
 def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
@@ -96,6 +96,7 @@ class CannedPicker(QFrame):
         outer.addWidget(self.search)
         outer.addLayout(body)
         self.setMinimumHeight(170)
+        name_scroll_bars(self)
         self.hide()
 
     # -- data -------------------------------------------------------------------------------
