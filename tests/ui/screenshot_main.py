@@ -152,6 +152,32 @@ def shoot_customer_panel(store: Store, out: Path) -> None:
     loop.close()
 
 
+def shoot_first_run(out: Path) -> None:
+    """A profile without accounts: the welcome with its two ways in."""
+    import asyncio
+
+    from ui.context import AppContext
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "switchboard.sqlite3")
+        loop = asyncio.new_event_loop()
+        try:
+            source = StoreSource(store)
+            window = MainWindow()
+            window.set_source(source, None, AppContext(store=store, loop=loop))
+            window.show_first_run(True)
+            window.resize(1400, 860)
+            window.show()
+            settle()
+            window.grab().save(str(out / "first-run.png"))
+            window.close()
+            window.deleteLater()
+            settle(50)
+        finally:
+            store.close()
+            loop.close()
+
+
 def main() -> int:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
@@ -161,9 +187,17 @@ def main() -> int:
         try:
             generate(store, 1500, seed=7)
             source = StoreSource(store)
+            import asyncio
+
+            from ui.context import AppContext
+
+            # with the workspace's context, so the sidebar lists brands and accounts
+            context_loop = asyncio.new_event_loop()
+            context = AppContext(store=store, loop=context_loop, me_id=source.me_id)
             for theme in ("light", "dark"):
                 apply_theme(app, theme)
-                window = MainWindow(source)
+                window = MainWindow()
+                window.set_source(source, None, context)
                 window.resize(1400, 860)
                 window.show()
                 window.select_row(1)
@@ -187,7 +221,9 @@ def main() -> int:
                 window.close()
                 window.deleteLater()
                 settle(50)
+            context_loop.close()
             apply_theme(app, "light")
+            shoot_first_run(out)
             shoot_accounts(store, out)
             from screenshot_composer import shoot_composer  # beside this script
 
