@@ -288,3 +288,27 @@ def test_x_with_a_fixed_callback_port(sandbox: SandboxServer) -> None:
             )
     with pytest.raises(UserError, match="callback port"):
         asyncio.run(connect(ConnectRequest(Platform.X, client_id="c", callback_port="http")))
+
+
+def test_the_system_browser_is_opened_through_webbrowser(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `open_url` the authorize page goes to the stdlib `webbrowser`; here a
+    "browser" in another thread (as a real one is another process) follows it."""
+    import threading
+    import webbrowser
+
+    opened: list[str] = []
+
+    def fake_open(url: str, new: int = 0, autoraise: bool = True) -> bool:
+        opened.append(url)
+        threading.Thread(
+            target=httpx.get, args=(url,), kwargs={"follow_redirects": True}, daemon=True
+        ).start()
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
+    brand = row(sandbox, "mastodon")
+    connection = asyncio.run(connect(ConnectRequest(Platform.MASTODON, server=brand["base_url"])))
+    assert len(opened) == 1 and "/oauth/authorize?" in opened[0]
+    assert connection.platform_user_id == brand["id"]
