@@ -190,6 +190,11 @@ def test_tools_reports_opens_the_window_for_the_open_workspace(qtbot, store: Sto
         qtbot.waitUntil(lambda: reports_window.report is not None, timeout=10_000)
         action.trigger()  # a second time: the same window comes to the front
         assert main.reports_window is reports_window
+        reports_window.refresh()
+        reports_window.close()  # closed while computing, then opened again: computes again
+        with qtbot.waitSignal(reports_window.report_ready, timeout=10_000):
+            action.trigger()
+        assert main.reports_window is reports_window and reports_window.isVisible()
         main.set_source(None)  # the workspace closed: its reports go with it
         assert main.reports_window is None and not action.isEnabled()
     finally:

@@ -8,14 +8,16 @@ the UI thread; a newer request makes an older answer stale (dropped by generatio
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -129,9 +131,13 @@ class ReportsWindow(QWidget):
         self.store = store
         self._clock = clock or (lambda: datetime.now(UTC))
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reports")
+        # closing only hides the window (Tools > Reports… shows it again); the worker goes
+        # when the window is deleted
+        self.destroyed.connect(partial(_shutdown, self._executor))
         self._bridge = _Bridge(self)
         self._bridge.finished.connect(self._finished)
         self._generation = 0
+        self._dropped = False  # an answer was dropped by closing the window
         self._loading = False  # while filling the combos: no report per added item
         self.report: Report | None = None
         self.tables: dict[str, tables.Table] = {}
@@ -325,11 +331,15 @@ class ReportsWindow(QWidget):
         bridge = self._bridge
 
         def done(fut: Future[tuple[Report, float]]) -> None:  # on the worker thread
-            try:
-                result, seconds = fut.result()
-                bridge.finished.emit(generation, result, seconds)
-            except Exception as exc:
-                bridge.finished.emit(generation, exc, 0.0)
+            if fut.cancelled():
+                return
+            exc = fut.exception()
+            answer: object = exc if exc is not None else fut.result()
+            with contextlib.suppress(RuntimeError):  # the window was deleted meanwhile
+                if isinstance(answer, tuple):
+                    bridge.finished.emit(generation, answer[0], answer[1])
+                else:
+                    bridge.finished.emit(generation, answer, 0.0)
 
         future.add_done_callback(done)
 
@@ -409,9 +419,21 @@ class ReportsWindow(QWidget):
 
     # -- closing ----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._generation += 1  # answers still on their way are dropped
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if not self.refresh_button.isEnabled():  # closed while computing
+            self._generation += 1  # drop that answer; showing again computes afresh
+            self.refresh_button.setEnabled(True)
+            self._dropped = True
         super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dropped:
+            self._dropped = False
+            self.refresh()
+
+
+def _shutdown(executor: ThreadPoolExecutor) -> None:
+    executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _empty_report() -> Report:
