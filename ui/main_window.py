@@ -615,13 +615,38 @@ class MainWindow(QMainWindow):
         if self.search_ids is not None:
             f = replace(f, conversation_ids=self.search_ids)
         selected = self.current_id()
+        anchor = self._scroll_anchor()
         self.model.set_ids(self.source.ids(f, self.sort))
+        self._restore_anchor(anchor)
         self.counts = self.source.view_counts()
         self.sidebar.set_counts(self.counts)
         self._counts_dirty = True  # per-account counts: on a worker, at most every 15 s
         self.set_outbox_count(self.source.outbox_count())
         self._update_empty()
         self._ensure_selection(selected)
+
+    def _scroll_anchor(self) -> tuple[int, int] | None:
+        """The conversation at the top of the viewport and how far it is scrolled into, so
+        rows arriving or leaving above it do not move what the user is reading. None at the
+        very top: there new conversations should come into view."""
+        bar = self.table.verticalScrollBar()
+        if bar.value() <= 0:
+            return None
+        row = self.table.rowAt(0)
+        cid = self.model.id_at(row)
+        if cid is None:
+            return None
+        return cid, bar.value() - row * self.table.verticalHeader().defaultSectionSize()
+
+    def _restore_anchor(self, anchor: tuple[int, int] | None) -> None:
+        if anchor is None:
+            return
+        row = self.model.row_of(anchor[0])
+        if row is None:
+            return  # it left the list: stay where the scroll bar is
+        self.table.updateGeometries()  # the scroll range follows the new row count now
+        height = self.table.verticalHeader().defaultSectionSize()
+        self.table.verticalScrollBar().setValue(row * height + anchor[1])
 
     def _ensure_selection(self, previous: int | None) -> None:
         """After rows left the list (e.g. resolved in Needs reply), select the row that took

@@ -303,3 +303,29 @@ def test_the_message_keeps_room_and_columns_can_be_chosen(window, qtbot):
     assert not priority.isChecked()
     priority.setChecked(True)  # View > Columns > Priority
     assert not hh.isSectionHidden(COL_PRIORITY)
+
+
+def test_new_items_keep_the_place_when_scrolled_down(qtbot):
+    """Scrolled down the list, new conversations arriving on top must not shift what the
+    user is reading; at the very top they show up."""
+    source = MemorySource([sample_row(i, minutes_ago=1000 - i) for i in range(1, 201)])
+    w = MainWindow(source)
+    qtbot.addWidget(w)
+    w.resize(1200, 700)
+    w.show()
+    qtbot.waitExposed(w)
+    bar = w.table.verticalScrollBar()
+    bar.setValue(50 * w.table.rowHeight(0) + 7)
+    top = w.table.indexAt(w.table.viewport().rect().topLeft()).row()
+    reading = w.model.id_at(top)
+    source.put(sample_row(901, minutes_ago=-1))
+    source.put(sample_row(902, minutes_ago=-2))
+    w.requery()
+    assert w.model.id_at(0) == 902
+    assert w.model.id_at(w.table.indexAt(w.table.viewport().rect().topLeft()).row()) == reading
+    assert bar.value() % w.table.rowHeight(0) == 7  # to the pixel
+    bar.setValue(0)
+    source.put(sample_row(903, minutes_ago=-3))
+    w.requery()
+    assert bar.value() == 0 and w.table.indexAt(w.table.viewport().rect().topLeft()).row() == 0
+    assert w.model.id_at(0) == 903
