@@ -5,8 +5,8 @@ are injected, pulled by an AccountWorker, answered through the outbox, and drain
 sandbox times out after committing, resets connections, answers 5xx and 429. Then the sandbox's
 own record (`/__sandbox__/created`) must show each reply exactly once, in the right thread.
 
-Still missing here (needs the store and the CLI): SIGKILL of a `python -m desktop sync` process.
-Crash mid-flight is covered by recover_in_flight (sending -> uncertain -> find_sent).
+The drain process here is a minimal driver over a bare outbox table; the product's own
+`python -m desktop sync --once`, killed the same way, is tests/integration/test_cli_kill.py.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 `python -m tests.desktop.sync.drain_process DB SANDBOX_URL` signs every platform's sandbox brand
 in (account id = position in desktop.domain.enums.Platform, 1-based), recovers items left
 `sending` by a killed predecessor, and drains. Exit 0 once every item is sent, held or failed.
-It stands in for `python -m desktop sync --once` until the store lands.
+A minimal driver over a bare outbox table; tests/integration/test_cli_kill.py kills the
+product's own `python -m desktop sync --once` instead.
 """
 
 from __future__ import annotations
