@@ -595,7 +595,10 @@ class Composer(QWidget):
                     local=local,
                     wake=self._wake,
                 )
-            except UserError as exc:
+            except Exception as exc:  # nothing was queued: keep the text a draft
+                self.autosaver.changed(cid, text, mode is OpKind.DIRECT_MESSAGE)
+                if not isinstance(exc, UserError):
+                    raise
                 self.message.emit(f"Not sent: {exc}")
                 self.reason.setText(f"Can’t send: {exc}")
                 return
