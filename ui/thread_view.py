@@ -11,7 +11,9 @@ Links are buttons named after the attachment; pressing one first shows the real 
 (punycode host included, so a look-alike domain shows as what it is) and opens only http(s)
 after the user confirms, through the desktop's browser — never inside the app.
 
-Long threads show the newest MAX_SHOWN messages (a count of the earlier ones on top).
+Long threads show the newest INITIAL_SHOWN messages and a button for earlier ones; a change to
+the open conversation rebuilds only the bubbles from the first that changed (QLabel word-wrap
+layout is the cost: ~3 ms a bubble, so a 200-message page took seconds on a loaded machine).
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from PySide6.QtWidgets import (
 from desktop.domain.enums import Direction, OutboxState
 from ui.data_source import InboxRow, ThreadLink, ThreadMessage
 
-MAX_SHOWN = 200
+INITIAL_SHOWN = 30  # newest messages shown at first: each bubble costs layout time
+MORE_STEP = 100  # "Show earlier messages" adds this many
 CONTEXT_CHARS = 400  # the replied-to post is context, not content: keep it short
 SAFE_SCHEMES = ("http", "https")
 
@@ -137,6 +140,16 @@ def link_target(url: str) -> tuple[str, str]:
         return scheme, url
     encoded = bytes(qurl.toEncoded().data()).decode("ascii", "replace")
     return scheme, encoded
+
+
+def _with_context_flags(messages: Sequence[ThreadMessage]) -> list[tuple[ThreadMessage, bool]]:
+    """Each message with whether to show its replied-to post: once per run of replies to it."""
+    flagged: list[tuple[ThreadMessage, bool]] = []
+    previous: str | None = None
+    for m in messages:
+        flagged.append((m, bool(m.context_text) and m.context_text != previous))
+        previous = m.context_text or previous
+    return flagged
 
 
 class LinkButton(QToolButton):
@@ -241,7 +254,7 @@ class ThreadView(QWidget):
         outer.addWidget(self.title)
         outer.addWidget(self.profile)
         outer.addWidget(self.subtitle)
-        self.scroll = QScrollArea()
+        self.scroll: QScrollArea = QScrollArea()  # type: ignore[assignment]  # shadows QWidget.scroll()
         self.scroll.setObjectName("threadScroll")
         self.scroll.setAccessibleName("Messages")
         self.scroll.setWidgetResizable(True)
@@ -254,6 +267,12 @@ class ThreadView(QWidget):
         self._placeholder.setAccessibleName("No conversation selected")
         self.scroll.setWidget(self._placeholder)
         self.bubbles: list[MessageBubble] = []
+        self._page: QWidget | None = None
+        self._row: InboxRow | None = None
+        self._all: list[ThreadMessage] = []
+        self._limit = INITIAL_SHOWN
+        self._first_id: int | None = None
+        self._growing = False  # show_earlier: a rebuild that keeps the raised limit
 
     def clear(self, text: str = "Select a conversation") -> None:
         self.conversation_id = None
@@ -262,16 +281,22 @@ class ThreadView(QWidget):
         self.profile.setText("")
         self.profile.hide()
         self.bubbles = []
+        self._page = None
+        self._row, self._all = None, []
         self._placeholder = plain_label(text, "threadPlaceholder")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._placeholder.setAccessibleName("No conversation selected")
         self.scroll.setWidget(self._placeholder)
 
     def show_thread(self, row: InboxRow | None, messages: Sequence[ThreadMessage]) -> None:
-        same = row is not None and row.id == self.conversation_id
+        """Show `row`'s messages: the newest INITIAL_SHOWN first (more on request). The same
+        conversation again (a change record) keeps the bubbles that did not change and only
+        rebuilds from the first that did, so a new message or an outbox move costs one bubble."""
+        same = row is not None and row.id == self.conversation_id and self._page is not None
         bar = self.scroll.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
         self.conversation_id = row.id if row else None
+        self._row, self._all = row, list(messages)
         if row is not None:
             self.title.setText(row.customer_name or row.customer_handle)
             self.subtitle.setText(
@@ -285,45 +310,103 @@ class ThreadView(QWidget):
             line = row.customer_handle
         self.profile.setText(line)
         self.profile.setVisible(bool(line))
-        page = QWidget()
-        page.setObjectName("threadPage")
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 8, 12, 12)
-        layout.setSpacing(8)
-        hidden = max(0, len(messages) - MAX_SHOWN)
-        if hidden:
-            more = plain_label(f"{hidden} earlier messages not shown", "messageMeta")
-            more.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            more.setAccessibleName("Earlier messages")
-            layout.addWidget(more)
-        self.bubbles = []
-        previous_context: str | None = None
-        for message in messages[hidden:]:
-            # the replied-to post once per run of replies to it, not on every message
-            show_context = bool(message.context_text) and message.context_text != previous_context
-            previous_context = message.context_text or previous_context
-            bubble = MessageBubble(
-                message, tz=self.tz, show_context=show_context, on_open=self.confirm_open
-            )
-            self.bubbles.append(bubble)
-            line_box = QHBoxLayout()
-            line_box.setContentsMargins(0, 0, 0, 0)
-            if message.direction is Direction.INBOUND:
-                line_box.addWidget(bubble, 5)
-                line_box.addStretch(1)
-            else:
-                line_box.addStretch(1)
-                line_box.addWidget(bubble, 5)
-            layout.addLayout(line_box)
-        if not messages:
-            empty = plain_label("No messages stored for this conversation yet", "messageMeta")
-            empty.setAccessibleName("No messages")
-            layout.addWidget(empty)
-        layout.addStretch(1)
-        self.scroll.setWidget(page)
+        if not same:
+            if not self._growing:
+                self._limit = INITIAL_SHOWN
+            self._first_id = None
+        start = max(0, len(messages) - self._limit)
+        if same and self._first_id is not None:
+            # keep the first shown message on top: arrivals extend the page
+            kept = next((i for i, m in enumerate(messages) if m.id == self._first_id), None)
+            if kept is not None:
+                start = min(start, kept)
+        visible = list(messages[start:])
+        self._first_id = visible[0].id if visible else None
+        wanted = _with_context_flags(visible)
+        if not same:
+            self._new_page()
+        self._update_page(wanted, hidden=start, empty=not messages)
         if not same or at_bottom:
             # newest at the bottom, like every chat: land there once the layout settled
             QTimer.singleShot(0, self.scroll_to_bottom)
+
+    def show_earlier(self) -> None:
+        """Show up to MORE_STEP earlier messages (rebuilds the page once)."""
+        if self._row is None:
+            return
+        self._limit += MORE_STEP
+        self._first_id = None
+        row, messages = self._row, self._all
+        self._page = None  # a full rebuild at the new size
+        self._growing = True
+        try:
+            self.show_thread(row, messages)
+        finally:
+            self._growing = False
+        QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(0))
+
+    def _new_page(self) -> None:
+        page = QWidget()
+        page.setObjectName("threadPage")
+        self._layout = QVBoxLayout(page)
+        self._layout.setContentsMargins(12, 8, 12, 12)
+        self._layout.setSpacing(8)
+        self.earlier = QToolButton()
+        self.earlier.setObjectName("earlierMessages")
+        self.earlier.setAccessibleName("Show earlier messages")
+        self.earlier.setAutoRaise(True)
+        self.earlier.clicked.connect(self.show_earlier)
+        self.earlier.hide()
+        self._layout.addWidget(self.earlier, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._empty = plain_label("No messages stored for this conversation yet", "messageMeta")
+        self._empty.setAccessibleName("No messages")
+        self._empty.hide()
+        self._layout.addWidget(self._empty)
+        self._layout.addStretch(1)
+        self._lines: list[QWidget] = []
+        self._shown: list[tuple[ThreadMessage, bool]] = []
+        self.bubbles = []
+        self._page = page
+        self.scroll.setWidget(page)
+
+    def _update_page(
+        self, wanted: list[tuple[ThreadMessage, bool]], hidden: int, empty: bool
+    ) -> None:
+        keep = 0
+        for old, new in zip(self._shown, wanted, strict=False):
+            if old != new:
+                break
+            keep += 1
+        for line in self._lines[keep:]:
+            self._layout.removeWidget(line)
+            line.deleteLater()
+        del self._lines[keep:]
+        del self.bubbles[keep:]
+        for message, show_context in wanted[keep:]:
+            bubble = MessageBubble(
+                message, tz=self.tz, show_context=show_context, on_open=self.confirm_open
+            )
+            holder = QWidget()
+            holder.setObjectName("messageLine")
+            box = QHBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            if message.direction is Direction.INBOUND:
+                box.addWidget(bubble, 5)
+                box.addStretch(1)
+            else:
+                box.addStretch(1)
+                box.addWidget(bubble, 5)
+            self._layout.insertWidget(self._layout.count() - 1, holder)
+            self._lines.append(holder)
+            self.bubbles.append(bubble)
+        self._shown = list(wanted)
+        if hidden:
+            self.earlier.setText(
+                f"Show earlier messages ({min(hidden, MORE_STEP)} of {hidden} not shown)"
+            )
+            self.earlier.setAccessibleName(f"Show earlier messages, {hidden} not shown")
+        self.earlier.setVisible(bool(hidden))
+        self._empty.setVisible(empty)
 
     def scroll_to_bottom(self) -> None:
         bar = self.scroll.verticalScrollBar()

@@ -285,3 +285,58 @@ def test_memory_thread_defaults_still_render(qtbot):
     view.show_thread(sample_row(1), source.thread(1))
     assert view.profile.text() == "@customer1@example.social"
     assert view.bubbles[0].links == [] and view.bubbles[0].outbox is None
+
+
+def _chat(n: int) -> list[ThreadMessage]:
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    return [
+        ThreadMessage(
+            i + 1,
+            Direction.INBOUND if i % 2 == 0 else Direction.OUTBOUND,
+            "Jane" if i % 2 == 0 else "You",
+            f"message {i + 1}",
+            at + timedelta(minutes=i),
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_long_thread_shows_the_newest_and_earlier_on_request(qtbot):
+    view = ThreadView()
+    qtbot.addWidget(view)
+    messages = _chat(250)
+    view.show_thread(sample_row(1), messages)
+    assert len(view.bubbles) == 30
+    assert view.bubbles[-1].message.text == "message 250"
+    assert view.earlier.isVisibleTo(view)
+    assert view.earlier.text() == "Show earlier messages (100 of 220 not shown)"
+    assert view.earlier.objectName() and view.earlier.accessibleName()
+    qtbot.mouseClick(view.earlier, Qt.MouseButton.LeftButton)
+    assert len(view.bubbles) == 130
+    assert view.bubbles[0].message.text == "message 121"
+    assert view.earlier.text() == "Show earlier messages (100 of 120 not shown)"
+    view.show_thread(sample_row(2), _chat(5))  # another conversation starts small again
+    assert len(view.bubbles) == 5 and not view.earlier.isVisibleTo(view)
+
+
+def test_a_change_to_the_open_thread_rebuilds_only_what_changed(qtbot):
+    view = ThreadView()
+    qtbot.addWidget(view)
+    messages = _chat(40)
+    view.show_thread(sample_row(1), messages)
+    before = list(view.bubbles)
+    # a new message arrives: the page keeps its first message and gains one bubble
+    arrived = ThreadMessage(41, Direction.INBOUND, "Jane", "message 41", None)
+    view.show_thread(sample_row(1), [*messages, arrived])
+    assert view.bubbles[:30] == before and len(view.bubbles) == 31
+    assert view.bubbles[0].message.text == "message 11"
+    # our reply moves from queued to sent: only its bubble is rebuilt
+    queued = ThreadMessage(
+        -7, Direction.OUTBOUND, "You", "ok", None, outbox_state=OutboxState.QUEUED
+    )
+    view.show_thread(sample_row(1), [*messages, arrived, queued])
+    kept = list(view.bubbles)
+    sent = ThreadMessage(-7, Direction.OUTBOUND, "You", "ok", None, outbox_state=OutboxState.SENT)
+    view.show_thread(sample_row(1), [*messages, arrived, sent])
+    assert view.bubbles[:-1] == kept[:-1] and view.bubbles[-1] is not kept[-1]
+    assert view.bubbles[-1].outbox is not None and view.bubbles[-1].outbox.text() == "Sent"
