@@ -22,11 +22,10 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QInputDialog,
@@ -43,10 +42,9 @@ from desktop.domain.enums import ConversationStatus
 from ui.context import AppContext
 from ui.conversation_table import ROW_HEIGHT, ConversationTable
 from ui.data_source import ChangeSet, InboxFilter, InboxRow, InboxSource, Sort, View
-from ui.filter_bar import SORT_LABELS, FilterBar, FilterChoices, read_choices
+from ui.filter_bar import SORT_LABELS, FilterBar
 from ui.first_run import FirstRunPanel
 from ui.icons import app_icon
-from ui.models.account_tree import read_counts, read_sidebar
 from ui.models.conversation_list import ConversationListModel, IdRole, RowRole
 from ui.naming import named
 from ui.notifications import Notifier
@@ -56,7 +54,9 @@ from ui.saved_searches import store as store_saved
 from ui.settings import ProfileSettings
 from ui.shortcuts import SHORTCUTS, ShortcutHelp, build_actions, build_menus, menu_shortcuts
 from ui.sidebar import VIEW_LABELS, CountRole, Sidebar, ViewCountDelegate
+from ui.sidebar_feed import SidebarFeed
 from ui.thread_view import ThreadView
+from ui.window_layout import restore_layout, save_layout, settings_dir
 
 __all__ = [
     "ROW_HEIGHT",
@@ -72,7 +72,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REQUERY_DELAY_MS = 120  # coalesce a burst of change records into one id query
-COUNTS_EVERY_MS = 15_000  # per-account counts scan the table (0.4 s at 1M): not too often
 LAYOUT_SAVE_DELAY_MS = 1000
 
 BeforeClose = Callable[[], Awaitable[None] | None]
@@ -84,19 +83,6 @@ CLI_CONNECT = (
 
 # InboxFilter fields a saved search or the filter bar may set
 SCOPE_FIELDS = ("brand_id", "account_id", "platform", "status", "assignee_id", "tag")
-
-
-class _CountsBridge(QObject):
-    """Per-account needs-reply counts come back from the worker thread (queued)."""
-
-    ready = Signal(object, object)  # the AppContext they were read for, {account: count}
-
-
-class _StateBridge(QObject):
-    """The engine's AccountStates call back on the loop thread; a queued-if-needed signal
-    brings each state to the widgets' thread."""
-
-    changed = Signal(object)  # desktop.sync.account_state.AccountState
 
 
 class MainWindow(QMainWindow):
@@ -123,21 +109,11 @@ class MainWindow(QMainWindow):
         self._empty_reason = "No workspace is open."
         self._current_conversation: int | None = None
         self.settings = ProfileSettings(None)
-        self._state_bridge = _StateBridge(self)
-        self._counts_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sidebar-counts")
-        self._counts_future: Future[None] | None = None
-        self._counts_dirty = False
-        self._counts_bridge = _CountsBridge(self)
-        self._counts_bridge.ready.connect(self._counts_ready)
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setInterval(COUNTS_EVERY_MS)
-        self._counts_timer.timeout.connect(self._count_if_dirty)
-        self._counts_timer.start()
-        self._unsubscribe_states: Callable[[], None] | None = None
 
         self.model = ConversationListModel()
         self._build()
         self._build_actions()
+        self.feed = SidebarFeed(self.sidebar, self.filter_bar, self)  # brands, states, counts
         self.notifier = Notifier(self)  # tray notifications for new inbound, View > Notify me
         self.menus["View"].addSeparator()
         self.menus["View"].addMenu(self.table.columns_menu)
@@ -192,7 +168,6 @@ class MainWindow(QMainWindow):
         self.sidebar.scope_chosen.connect(self._scope_chosen)
         self.sidebar.saved_search_chosen.connect(self.apply_saved_search)
         self.sidebar.saved_model.changed.connect(self._saved_changed)
-        self._state_bridge.changed.connect(self._account_state_changed)
 
         self.filter_bar = FilterBar()
         self.search_box = self.filter_bar.search_box
@@ -466,84 +441,11 @@ class MainWindow(QMainWindow):
 
     # -- accounts in the sidebar ------------------------------------------------------------
     def _load_accounts(self) -> None:
-        if self.context is None:
-            from ui.models.account_tree import SidebarData
-
-            self.sidebar.account_model.load(SidebarData([], [], {}))
-            self.filter_bar.set_choices(FilterChoices())
-            return
-        try:
-            data = read_sidebar(self.context.store)
-            self.sidebar.account_model.load(data)
-            if data.accounts and self._first_run:
-                self.show_first_run(False)
-            self.filter_bar.set_choices(read_choices(self.context.store))
-        except Exception:
-            log.exception("could not read brands and accounts")
-        self.sidebar.accounts.expandAll()
+        """Brands/accounts changed: re-read them; the first account ends the welcome."""
+        data = self.feed.load()
+        if data.accounts and self._first_run:
+            self.show_first_run(False)
         self.sidebar.show_scope(self.filter.brand_id, self.filter.account_id)
-
-    def count_accounts(self) -> None:
-        """Read the per-account needs-reply counts on the worker; the sidebar gets them
-        through a queued signal. One at a time; a request while one runs waits for the next
-        tick."""
-        context = self.context
-        if context is None:
-            return
-        if self._counts_future is not None and not self._counts_future.done():
-            self._counts_dirty = True
-            return
-        self._counts_dirty = False
-        emit = self._counts_bridge.ready.emit
-
-        def work() -> None:
-            try:
-                counts = read_counts(context.store)
-            except Exception:
-                log.exception("could not count per account")
-                return
-            try:
-                emit(context, counts)
-            except RuntimeError:  # the window went away meanwhile
-                pass
-
-        try:
-            self._counts_future = self._counts_pool.submit(work)
-        except RuntimeError:  # the window was closed: no more counting
-            self._counts_future = None
-
-    def _count_if_dirty(self) -> None:
-        if self._counts_dirty:
-            self.count_accounts()
-
-    def _counts_ready(self, context: Any, counts: dict[int, int]) -> None:
-        if context is self.context:
-            self.sidebar.account_model.set_counts(counts)
-
-    def _wait_for_counts(self) -> None:
-        """Before the store goes away: let a running count finish (it reads that store)."""
-        future = self._counts_future
-        if future is not None and not future.done():
-            try:
-                future.result(timeout=10)
-            except Exception:
-                log.exception("per-account count failed")
-
-    def _watch_states(self, context: AppContext | None) -> None:
-        if self._unsubscribe_states is not None:
-            self._unsubscribe_states()
-            self._unsubscribe_states = None
-        engine = context.engine if context is not None else None
-        if engine is None:
-            return
-        for state in engine.states.all().values():
-            self._account_state_changed(state)
-        self._unsubscribe_states = engine.states.subscribe(self._state_bridge.changed.emit)
-
-    def _account_state_changed(self, state: Any) -> None:
-        self.sidebar.account_model.set_state(
-            state.account_id, str(state.phase), state.until, state.error
-        )
 
     def show_about(self) -> None:
         box = QMessageBox(self)
@@ -563,19 +465,18 @@ class MainWindow(QMainWindow):
         """Show `source`; `context` gives the panels the store and engine (None: no workspace)."""
         if self.context is not None:
             self.save_layout()  # the profile being put away keeps its layout
-            self._wait_for_counts()
         self.context = context
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        self.settings = ProfileSettings(self.settings_dir(context))
+        self.settings = ProfileSettings(settings_dir(context))
         blocker = self.sidebar.saved_model.blockSignals(True)
         self.sidebar.saved_model.set_searches(load_saved(self.settings))
         self.sidebar.saved_model.blockSignals(blocker)
         self.sidebar._saved_hint_update()
         self.notifier.load(self.settings)
-        self._load_accounts()
-        self._watch_states(context)
+        self.feed.set_context(context)
+        self.sidebar.show_scope(self.filter.brand_id, self.filter.account_id)
         self.source = source
         if empty_reason is not None:
             self._empty_reason = empty_reason
@@ -586,7 +487,6 @@ class MainWindow(QMainWindow):
             self.filter = replace(self.filter, me_id=source.me_id)
             self._unsubscribe = source.subscribe(self.on_changes)
         self.requery()
-        self.count_accounts()
         if context is not None:
             self.restore_layout()
         self.context_changed.emit(context)
@@ -620,7 +520,7 @@ class MainWindow(QMainWindow):
         self._restore_anchor(anchor)
         self.counts = self.source.view_counts()
         self.sidebar.set_counts(self.counts)
-        self._counts_dirty = True  # per-account counts: on a worker, at most every 15 s
+        self.feed.dirty = True  # per-account counts: on a worker, at most every 15 s
         self.set_outbox_count(self.source.outbox_count())
         self._update_empty()
         self._ensure_selection(selected)
@@ -914,54 +814,13 @@ class MainWindow(QMainWindow):
             except Exception:
                 log.exception("before-close hook failed")
 
-    # -- layout per profile -----------------------------------------------------------------
-    @staticmethod
-    def settings_dir(context: AppContext | None) -> Any:
-        """Where the profile's UI settings live: the profile folder (the demo may point
-        elsewhere so its throw-away data does not lose the user's layout)."""
-        if context is None:
-            return None
-        return getattr(context, "settings_dir", None) or context.profile
-
+    # -- layout per profile (ui/window_layout.py) -------------------------------------------
     def save_layout(self) -> None:
-        """Window geometry, splitters, columns, view, sort, side panel -> profile settings."""
         self._layout_timer.stop()
-        st = self.settings
-        st.set_blob("window/geometry", self.saveGeometry())
-        st.set_blob("window/mainSplitter", self.splitter.saveState())
-        st.set_blob("window/conversationSplitter", self.right_splitter.saveState())
-        st.set_blob("list/header", self.table.horizontalHeader().saveState())
-        st.set_data("list/view", self.filter.view.value)
-        st.set_data("list/sort", self.sort.value)
-        st.set_data("window/sidePanel", self.side_area.isVisible())
-        st.sync()
+        save_layout(self)
 
     def restore_layout(self) -> None:
-        st = self.settings
-        geometry = st.blob("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        for key, splitter in (
-            ("window/mainSplitter", self.splitter),
-            ("window/conversationSplitter", self.right_splitter),
-        ):
-            state = st.blob(key)
-            if state is not None:
-                splitter.restoreState(state)
-        header = st.blob("list/header")
-        if header is not None:
-            self.table.horizontalHeader().restoreState(header)
-        try:
-            sort = Sort(st.data("list/sort", self.sort.value))
-            view = View(st.data("list/view", self.filter.view.value))
-        except ValueError:
-            sort, view = self.sort, self.filter.view
-        self.filter_bar.set_sort(sort)
-        self.sidebar.set_view(view)
-        # restoreState also restores visibility: the side panel shows only if it has content
-        self.show_side_area(
-            bool(st.data("window/sidePanel", False)) and self.shortcuts["toggleSide"].isEnabled()
-        )
+        restore_layout(self)
         self._layout_timer.stop()  # restoring is not a user's drag
 
     # -- status bar -------------------------------------------------------------------------
@@ -985,10 +844,8 @@ class MainWindow(QMainWindow):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        self._watch_states(None)
         self.notifier.close()
-        self._counts_timer.stop()
-        self._counts_pool.shutdown(wait=False, cancel_futures=True)
+        self.feed.close()
         if self.context is not None:
             self.save_layout()
         self._age_timer.stop()

@@ -92,8 +92,8 @@ def test_counts_follow_changes_without_blocking(store, qloop, qtbot):
     window.select_row(0)
     window.act("resolve")
     qtbot.waitUntil(lambda: window.counts[View.NEEDS_REPLY] == before - 1, timeout=5000)
-    assert window._counts_dirty  # recounted on the next tick, not on the UI thread now
-    window._count_if_dirty()
+    assert window.feed.dirty  # recounted on the next tick, not on the UI thread now
+    window.feed.count_if_dirty()
     qtbot.waitUntil(
         lambda: model.index(0, 0).data(CountRole).replace(",", "") == str(before - 1),
         timeout=5000,
