@@ -73,6 +73,12 @@ def test_each_chart_has_its_table(window: ReportsWindow) -> None:
     assert _cells(window, "customers")[0] == ["Customer 1", "2", "1"]
     platforms = {row[0]: row[1:4] for row in _cells(window, "platforms")}
     assert platforms == {"Mastodon": ["4", "2", "50.0 %"], "X": ["1", "1", "100.0 %"]}
+    brands = {row[0]: row[1:3] for row in _cells(window, "brands")}
+    assert brands == {"Acme": ["4", "2"], "Globex": ["1", "1"]}
+    assert [row[0] for row in _cells(window, "accounts")] == [
+        "Acme · mastodon @acme",
+        "Globex · x @globex",
+    ]
     assert _cells(window, "posts") == [["1", "3", "2", "10", "3.00", "2.00", "10.00"]]
     summary = dict((row[0], row[1]) for row in _cells(window, "summary"))
     assert summary["First response (wall clock), median"] == "2 h"

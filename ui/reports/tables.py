@@ -192,7 +192,7 @@ def _breakdown(key: str, title: str, first: str, rows: Sequence[BreakdownRow]) -
             Column("Answered", "answered"),
             Column("Response rate", "response_rate", percent),
             Column("Within target", "within_target_share", percent),
-            Column("Mean first response (business)", "mean_first_response_business_s", duration),
+            Column("Mean first response", "mean_first_response_business_s", duration),
         ),
         tuple(
             (
@@ -220,6 +220,14 @@ PLATFORM_NAMES = {
 def by_platform(r: Report) -> Table:
     named = [replace(b, key=PLATFORM_NAMES.get(b.key, b.key)) for b in r.by_platform]
     return _breakdown("platforms", "By platform", "Platform", named)
+
+
+def by_brand(r: Report) -> Table:
+    return _breakdown("brands", "By brand", "Brand", r.by_brand)
+
+
+def by_account(r: Report) -> Table:
+    return _breakdown("accounts", "By account", "Account", r.by_account)
 
 
 def by_colleague(r: Report) -> Table:
@@ -261,6 +269,8 @@ def all_tables(r: Report) -> dict[str, Table]:
         hours(r),
         sentiment(r),
         top_customers(r),
+        by_brand(r),
+        by_account(r),
         by_platform(r),
         by_colleague(r),
         posts(r),

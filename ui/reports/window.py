@@ -206,10 +206,11 @@ class ReportsWindow(QWidget):
         sentiment_tab.setToolTip(LANGUAGE_NOTE)
         self.tabs.addTab(sentiment_tab, "Sentiment")
         self.tabs.addTab(self._section("customers"), "Top customers")
-        both = QSplitter(Qt.Orientation.Vertical)
-        both.addWidget(self._section("platforms"))
-        both.addWidget(self._section("colleagues"))
-        self.tabs.addTab(both, "Platforms and colleagues")
+        breakdowns = QWidget()
+        grid = QGridLayout(breakdowns)
+        for n, key in enumerate(("brands", "accounts", "platforms", "colleagues")):
+            grid.addWidget(self._section(key), n // 2, n % 2)
+        self.tabs.addTab(breakdowns, "Brands, accounts, platforms, colleagues")
         self.tabs.addTab(self._section("posts"), "Own posts")
         self.tabs.addTab(self._section("summary"), "All figures")
         named(self.tabs.tabBar(), "reportTabBar", "Report sections")
@@ -235,6 +236,8 @@ class ReportsWindow(QWidget):
             "hours": "Inbound by weekday and local hour",
             "sentiment": "Sentiment before and after our replies",
             "customers": "Top customers by conversations",
+            "brands": "By brand",
+            "accounts": "By account",
             "platforms": "By platform",
             "colleagues": "By colleague (assignee)",
             "posts": "The brand's own posts",

@@ -231,6 +231,10 @@ def test_breakdowns_by_platform_and_colleague(store: Store, ids: dict) -> None: 
     assert platforms == {"mastodon": (4, 2, 1, 4), "x": (1, 1, 1, 1)}
     colleagues = {b.key: (b.conversations, b.answered) for b in r.by_colleague}
     assert colleagues == {"Unassigned": (4, 2), "Tom": (1, 1)}
+    brands = {b.key: (b.conversations, b.answered, b.within_target, b.judged) for b in r.by_brand}
+    assert brands == {"Acme": (4, 2, 1, 4), "Globex": (1, 1, 1, 1)}
+    accounts = {b.key: (b.conversations, b.answered) for b in r.by_account}
+    assert accounts == {"Acme · mastodon @acme": (4, 2), "Globex · x @globex": (1, 1)}
     mastodon = next(b for b in r.by_platform if b.key == "mastodon")
     assert mastodon.mean_first_response_business == (3000 + 7200) / 2
 
