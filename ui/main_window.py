@@ -28,7 +28,6 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -48,15 +47,14 @@ from ui.icons import app_icon
 from ui.models.conversation_list import ConversationListModel, IdRole, RowRole
 from ui.naming import named
 from ui.notifications import Notifier
-from ui.saved_searches import SavedSearch
 from ui.saved_searches import load as load_saved
-from ui.saved_searches import store as store_saved
 from ui.settings import ProfileSettings
 from ui.shortcuts import SHORTCUTS, ShortcutHelp, build_actions, build_menus, menu_shortcuts
 from ui.sidebar import VIEW_LABELS, CountRole, Sidebar, ViewCountDelegate
 from ui.sidebar_feed import SidebarFeed
 from ui.thread_view import ThreadView
 from ui.window_layout import restore_layout, save_layout, settings_dir
+from ui.window_search import SearchAndFilters
 
 __all__ = [
     "ROW_HEIGHT",
@@ -81,11 +79,8 @@ CLI_CONNECT = (
     "(the token goes to the system keyring); then reopen Switchboard."
 )
 
-# InboxFilter fields a saved search or the filter bar may set
-SCOPE_FIELDS = ("brand_id", "account_id", "platform", "status", "assignee_id", "tag")
 
-
-class MainWindow(QMainWindow):
+class MainWindow(SearchAndFilters, QMainWindow):
     closed = Signal()
     online_changed = Signal(bool)
     conversation_changed = Signal(object)  # int | None
@@ -348,97 +343,6 @@ class MainWindow(QMainWindow):
         if not target.hasFocus():
             target.focusNextChild()
 
-    # -- filters and saved searches ---------------------------------------------------------
-    def set_filter(self, **changes: Any) -> None:
-        """Change InboxFilter fields (brand_id, account_id, platform, ...) and reload the list;
-        the sidebar and filter bar show the new filter."""
-        new = replace(self.filter, **changes)
-        if new == self.filter:
-            return
-        self.filter = new
-        self._show_filter()
-        self._reload_list()
-
-    def _show_filter(self) -> None:
-        self.sidebar.show_scope(self.filter.brand_id, self.filter.account_id)
-        show = getattr(self.filter_bar, "show_filter", None)
-        if show is not None:
-            show(self.filter)
-
-    def _scope_chosen(self, kind: str, entity_id: int | None) -> None:
-        if kind == "brand":
-            self.set_filter(brand_id=entity_id, account_id=None)
-        elif kind == "account":
-            self.set_filter(brand_id=None, account_id=entity_id)
-        else:
-            self.set_filter(brand_id=None, account_id=None)
-
-    def clear_filters(self) -> None:
-        self.search_box.clear()
-        self._set_search(None)
-        self.filter = replace(self.filter, **dict.fromkeys(SCOPE_FIELDS))
-        self._show_filter()
-        self._reload_list()
-        self.show_message("Filters cleared")
-
-    def current_search(self, name: str) -> SavedSearch:
-        filters: dict[str, Any] = {}
-        for key in SCOPE_FIELDS:
-            value = getattr(self.filter, key)
-            if value is not None:
-                filters[key] = getattr(value, "value", value)
-        query = self.search_box.text().strip() if self.search_ids is not None else ""
-        return SavedSearch(name, query, self.filter.view.value, filters)
-
-    def save_search(self, name: str | None = None) -> None:
-        """Save the current search text, view and filters under a name (asks when None)."""
-        if name is not None:
-            row = self.sidebar.saved_model.add(self.current_search(name))
-            self.sidebar.saved.setCurrentIndex(self.sidebar.saved_model.index(row))
-            self.show_message(f"Saved search “{name}”")
-            return
-        dialog = named(QInputDialog(self), "saveSearchDialog", "Save search")
-        dialog.setWindowTitle("Save search")
-        dialog.setLabelText(f"Name for {self.current_search('').describe()}:")
-        dialog.setTextValue(self.search_box.text().strip() or VIEW_LABELS[self.filter.view])
-        dialog.textValueSelected.connect(self._save_search_named)
-        dialog.finished.connect(dialog.deleteLater)
-        self.save_dialog = dialog
-        dialog.open()  # never exec(): we run inside the event loop
-
-    def _save_search_named(self, text: str) -> None:
-        if text.strip():
-            self.save_search(text.strip())
-
-    def apply_saved_search(self, search: SavedSearch) -> None:
-        from desktop.domain.enums import Platform
-
-        values: dict[str, Any] = dict.fromkeys(SCOPE_FIELDS)
-        for key, value in search.filters.items():
-            if key == "platform":
-                values[key] = Platform(value)
-            elif key == "status":
-                values[key] = ConversationStatus(value)
-            elif key in values:
-                values[key] = value
-        try:
-            view = View(search.view)
-        except ValueError:
-            view = View.ALL
-        self.filter = replace(self.filter, view=view, **values)
-        blocker = self.views.blockSignals(True)
-        self.sidebar.set_view(view)
-        self.views.blockSignals(blocker)
-        self._show_filter()
-        self.search_box.setText(search.query)
-        if not (search.query and self._run_query(search.query)):
-            self._set_search(None)
-        self._reload_list()
-        self.show_message(f"{search.name}: {self.model.rowCount()} conversations")
-
-    def _saved_changed(self) -> None:
-        store_saved(self.settings, self.sidebar.saved_model.searches())
-
     # -- accounts in the sidebar ------------------------------------------------------------
     def _load_accounts(self) -> None:
         """Brands/accounts changed: re-read them; the first account ends the welcome."""
@@ -668,51 +572,6 @@ class MainWindow(QMainWindow):
     def _sort_chosen(self, sort: Sort) -> None:
         self.sort = sort
         self.requery()
-
-    def focus_search(self) -> None:
-        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_box.selectAll()
-
-    def run_search(self) -> None:
-        text = self.search_box.text().strip()
-        if self.source is None:
-            return
-        if not text:
-            self.clear_search()
-            return
-        if not self._run_query(text):
-            return
-        self._reload_list()
-        n = len(self.search_ids or [])
-        self.show_message(f"{n} conversation{'s' if n != 1 else ''} match")
-        if self.model.rowCount():
-            self.table.setFocus()
-
-    def _run_query(self, text: str) -> bool:
-        """Run a search; a bad query (the store's UserError) is shown, not raised."""
-        assert self.source is not None
-        try:
-            snippets = getattr(self.source, "search_snippets", None)
-            if snippets is not None:
-                found: dict[int, str] = snippets(text)
-                self._set_search(list(found), found)
-            else:
-                self._set_search(self.source.search(text))
-        except Exception as exc:
-            self.show_message(str(exc))
-            return False
-        return True
-
-    def _set_search(self, ids: list[int] | None, snippets: dict[int, str] | None = None) -> None:
-        self.search_ids = ids
-        self.model.set_snippets(snippets if ids is not None else None)
-
-    def clear_search(self) -> None:
-        self.search_box.clear()
-        if self.search_ids is not None:
-            self._set_search(None)
-            self.requery()
-        self.table.setFocus()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         cid = current.data(IdRole) if current.isValid() else None
