@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QEnterEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.enums import Direction, OutboxState
 from ui.data_source import InboxRow, ThreadLink, ThreadMessage
 
-INITIAL_SHOWN = 30  # newest messages shown at first: each bubble costs layout time
+INITIAL_SHOWN = 20  # newest messages shown at first: each bubble costs layout time
 MORE_STEP = 100  # "Show earlier messages" adds this many
 CONTEXT_CHARS = 400  # the replied-to post is context, not content: keep it short
 SAFE_SCHEMES = ("http", "https")
@@ -203,9 +203,13 @@ class MessageBubble(QFrame):
             self.context = plain_label(f"↪ In reply to: {quoted}", "messageContext")
             self.context.setAccessibleName("The post this replies to")
             layout.addWidget(self.context)
-        body = plain_label(message.text, "messageText", selectable=True)
+        # selectable labels build a QTextDocument (twice the layout cost): made selectable
+        # when the pointer first enters the bubble, before any press can start a selection
+        body = plain_label(message.text, "messageText")
         body.setAccessibleName(f"Message from {who}")
         body.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.body = body
+        self.selectable = False
         layout.addWidget(body)
         self.links: list[LinkButton] = []
         links = list(message.attachments)
@@ -229,6 +233,18 @@ class MessageBubble(QFrame):
             self.outbox.setAlignment(Qt.AlignmentFlag.AlignRight)
             layout.addWidget(self.outbox)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def make_selectable(self) -> None:
+        self.selectable = True
+        self.body.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        if not self.selectable:
+            self.make_selectable()
+        super().enterEvent(event)
 
 
 class ThreadView(QWidget):

@@ -42,7 +42,13 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.demo.generator import generate
-from desktop.domain.enums import ConversationKind, Platform, StreamKind
+from desktop.domain.enums import (
+    ConversationKind,
+    Direction,
+    OutboxState,
+    Platform,
+    StreamKind,
+)
 from desktop.domain.inbound import InboundItem, Page, ProfileInfo
 from desktop.store import Store, accounts, ingest
 from desktop.store.inbound import StoreInbound
@@ -50,8 +56,16 @@ from desktop.sync.engine import SyncEngine
 from desktop.sync.memory_outbox import MemoryOutbox
 from tests.desktop.sync.fake_client import FakeClient
 from ui.context import AppContext
-from ui.data_source import InboxFilter, StoreSource, View
+from ui.data_source import (
+    InboxFilter,
+    StoreSource,
+    ThreadLink,
+    ThreadMessage,
+    View,
+    sample_row,
+)
 from ui.main_window import MainWindow
+from ui.thread_view import ThreadView
 
 pytestmark = pytest.mark.bench
 N = int(os.environ.get("SWITCHBOARD_BENCH_MESSAGES", "1000000"))
@@ -220,7 +234,7 @@ def _drive(session: Session) -> dict[str, float]:
 
     session.step("search 'refund'", search)
     session.step("clear search", w.clear_search)
-    session.step("open the first conversation", lambda: w.select_row(0))
+    session.step("open a conversation (thread, panels)", lambda: w.select_row(5))
     session.step("move down (j)", lambda: w.move(1))
     session.step("requery ids + counts (after a change)", w.requery)
 
@@ -280,6 +294,61 @@ def test_window_on_a_big_workspace(
     for name, ms in big_store.items():
         print(_line(name, ms, small_store[name], "small", None))
     assert results["big"][0]["window open (source, list, counts, paint)"] > 0
+
+
+# -- the thread view ------------------------------------------------------------------------
+
+
+def _thread(n: int, first_id: int = 1) -> list[ThreadMessage]:
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    return [
+        ThreadMessage(
+            i,
+            Direction.INBOUND if i % 2 == 0 else Direction.OUTBOUND,
+            "Jane Doe" if i % 2 == 0 else "You",
+            f"message {i}: the parcel still has not arrived, tracking says label created " * 2,
+            at + timedelta(minutes=i),
+            author_handle="jane@example.social",
+            followers=1200,
+            verified=True,
+            context_text="Our autumn sale starts today!" if i == first_id else None,
+            attachments=(ThreadLink("photo.png", "https://x.example/p.png", "image"),)
+            if i % 10 == 0
+            else (),
+            outbox_state=OutboxState.SENT if i % 2 else None,
+        )
+        for i in range(first_id, first_id + n)
+    ]
+
+
+def test_thread_view_open_and_update(qapp: QApplication) -> None:
+    """Opening a long thread and a message arriving in the open one, against a 5-message
+    thread, best of 5 (each open is a different conversation, as when moving with j)."""
+    view = ThreadView()
+    view.resize(580, 800)
+    view.show()
+    _paint(qapp)
+
+    def best(fn: Callable[[int], Any]) -> float:
+        return min(_ms(lambda k=k: (fn(k), _paint(qapp))) for k in range(5))
+
+    short, long = _thread(5), _thread(500)
+    open_short = best(lambda k: view.show_thread(sample_row(10 + k), short))
+    open_long = best(lambda k: view.show_thread(sample_row(100 + k), long))
+    view.show_thread(sample_row(999), long)
+    _paint(qapp)
+    grown = list(long)
+
+    def arrive(k: int) -> None:
+        grown.append(_thread(1, first_id=1000 + k)[0])
+        view.show_thread(sample_row(999), grown)
+
+    one_more = best(arrive)
+    view.close()
+    print(f"\nthread view ({len(view.bubbles)} bubbles shown of a 500-message thread):")
+    print(_line("open a 500-message thread", open_long, open_short, "5 msgs", 100.0))
+    print(_line("a message arrives in the open thread", one_more, open_short, "5 msgs", 100.0))
+    assert open_long > 0
 
 
 # -- cold start -----------------------------------------------------------------------------

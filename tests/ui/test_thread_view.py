@@ -306,15 +306,15 @@ def test_a_long_thread_shows_the_newest_and_earlier_on_request(qtbot):
     qtbot.addWidget(view)
     messages = _chat(250)
     view.show_thread(sample_row(1), messages)
-    assert len(view.bubbles) == 30
+    assert len(view.bubbles) == 20
     assert view.bubbles[-1].message.text == "message 250"
     assert view.earlier.isVisibleTo(view)
-    assert view.earlier.text() == "Show earlier messages (100 of 220 not shown)"
+    assert view.earlier.text() == "Show earlier messages (100 of 230 not shown)"
     assert view.earlier.objectName() and view.earlier.accessibleName()
     qtbot.mouseClick(view.earlier, Qt.MouseButton.LeftButton)
-    assert len(view.bubbles) == 130
-    assert view.bubbles[0].message.text == "message 121"
-    assert view.earlier.text() == "Show earlier messages (100 of 120 not shown)"
+    assert len(view.bubbles) == 120
+    assert view.bubbles[0].message.text == "message 131"
+    assert view.earlier.text() == "Show earlier messages (100 of 130 not shown)"
     view.show_thread(sample_row(2), _chat(5))  # another conversation starts small again
     assert len(view.bubbles) == 5 and not view.earlier.isVisibleTo(view)
 
@@ -328,8 +328,8 @@ def test_a_change_to_the_open_thread_rebuilds_only_what_changed(qtbot):
     # a new message arrives: the page keeps its first message and gains one bubble
     arrived = ThreadMessage(41, Direction.INBOUND, "Jane", "message 41", None)
     view.show_thread(sample_row(1), [*messages, arrived])
-    assert view.bubbles[:30] == before and len(view.bubbles) == 31
-    assert view.bubbles[0].message.text == "message 11"
+    assert view.bubbles[:20] == before and len(view.bubbles) == 21
+    assert view.bubbles[0].message.text == "message 21"
     # our reply moves from queued to sent: only its bubble is rebuilt
     queued = ThreadMessage(
         -7, Direction.OUTBOUND, "You", "ok", None, outbox_state=OutboxState.QUEUED
@@ -340,3 +340,19 @@ def test_a_change_to_the_open_thread_rebuilds_only_what_changed(qtbot):
     view.show_thread(sample_row(1), [*messages, arrived, sent])
     assert view.bubbles[:-1] == kept[:-1] and view.bubbles[-1] is not kept[-1]
     assert view.bubbles[-1].outbox is not None and view.bubbles[-1].outbox.text() == "Sent"
+
+
+def test_message_text_becomes_selectable_when_the_pointer_enters(qtbot):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QEnterEvent
+    from PySide6.QtWidgets import QApplication
+
+    view = ThreadView()
+    qtbot.addWidget(view)
+    view.show_thread(sample_row(1), _chat(2))
+    bubble = view.bubbles[0]
+    flags = bubble.body.textInteractionFlags()
+    assert not flags & Qt.TextInteractionFlag.TextSelectableByMouse
+    QApplication.sendEvent(bubble, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))
+    assert bubble.body.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert bubble.body.textFormat() == Qt.TextFormat.PlainText
