@@ -3,6 +3,7 @@ AppContext over it, for the notes, handoff, colleagues and customer panel tests.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,9 @@ def people_fixture(tmp_path: Path, qloop: object) -> Iterator[People]:
         yield People(store, ctx, w, jane_m, jane_x, bob)
     finally:
         store.close()
+        # the shared qloop (already_running=True) marks itself as the thread's running loop;
+        # leave none behind, or a later asyncio.run() in this process refuses to start
+        asyncio.events._set_running_loop(None)
 
 
 def _interactive(widget: QWidget) -> bool:
