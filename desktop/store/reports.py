@@ -348,7 +348,7 @@ def _parse(value: Any) -> datetime:
 # is the one cost that grows with the range.
 _SCOPE = """
 CREATE TEMP TABLE report_scope AS
-SELECT c.platform, c.assignee_id, c.customer_id, c.brand_id, c.account_id,
+SELECT c.account_id, c.assignee_id, c.customer_id,
   c.first_response_at IS NOT NULL AS answered,
   t.within_target = 1 AS within,
   (t.frt_business_s IS NOT NULL
@@ -366,9 +366,9 @@ FROM conversations c LEFT JOIN conversation_triage t ON t.conversation_id = c.id
 WHERE {scope}
 """
 _GROUPED = """
-SELECT platform, assignee_id, COUNT(*), SUM(answered), SUM(within), SUM(judged),
-  SUM(frt_business), COUNT(frt_business), SUM(pending), COUNT(resolution), brand_id, account_id
-FROM temp.report_scope GROUP BY platform, assignee_id, brand_id, account_id
+SELECT account_id, assignee_id, COUNT(*), SUM(answered), SUM(within), SUM(judged),
+  SUM(frt_business), COUNT(frt_business), SUM(pending), COUNT(resolution)
+FROM temp.report_scope GROUP BY account_id, assignee_id
 """
 # One unsorted read of every value (Python sorts faster than a sorter per column).
 _VALUES = """
@@ -434,9 +434,9 @@ def _conversation_figures(
         worsened=worsened,
     )
     names = {r[0]: r[1] for r in session.execute(text("SELECT id, name FROM agents"))}
-    brands = {r[0]: r[1] for r in session.execute(text("SELECT id, name FROM brands"))}
+    # Grouped by account and colleague only: an account belongs to one brand and platform.
     accounts = {
-        r[0]: f"{r[1]} · {r[2]} @{r[3]}"
+        r[0]: (r[1], r[2], f"{r[1]} · {r[2]} @{r[3]}")
         for r in session.execute(
             text(
                 "SELECT a.id, b.name, a.platform, a.handle FROM accounts a"
@@ -444,13 +444,14 @@ def _conversation_figures(
             )
         )
     }
+    unknown = ("?", "?", "?")
     breakdowns = {
-        "platform": _breakdown(grouped, lambda r: str(r[0])),
+        "platform": _breakdown(grouped, lambda r: accounts.get(r[0], unknown)[1]),
         "colleague": _breakdown(
             grouped, lambda r: names.get(r[1], "Unassigned") if r[1] else "Unassigned"
         ),
-        "brand": _breakdown(grouped, lambda r: brands.get(r[10], f"#{r[10]}")),
-        "account": _breakdown(grouped, lambda r: accounts.get(r[11], f"#{r[11]}")),
+        "brand": _breakdown(grouped, lambda r: accounts.get(r[0], unknown)[0]),
+        "account": _breakdown(grouped, lambda r: accounts.get(r[0], unknown)[2]),
     }
     who = {
         r[0]: r[1]
