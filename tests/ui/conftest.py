@@ -31,6 +31,9 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         yield loop
     finally:
         asyncio.set_event_loop(None)
+        # already_running=True marked the loop as this thread's running loop; unmark it (not
+        # stop it), or a later asyncio.run() in the same pytest process refuses to start
+        asyncio.events._set_running_loop(None)
 
 
 @pytest.fixture
