@@ -76,15 +76,19 @@ def _first_viable_linux_backend() -> KeyringBackend:
     )
 
 
-def _username(account_id: int, part: int = 0) -> str:
-    return f"account:{account_id}" + (f"#{part}" if part else "")
+def _username(namespace: str, account_id: int, part: int = 0) -> str:
+    base = f"{namespace}/account:{account_id}" if namespace else f"account:{account_id}"
+    return base + (f"#{part}" if part else "")
 
 
 class SecretStore:
     """Load, save and delete one account's Credentials. Blocking; use the `a*` methods
     from async code (D-Bus round trips must not stall the UI loop)."""
 
-    def __init__(self, backend: KeyringBackend | None = None) -> None:
+    def __init__(self, backend: KeyringBackend | None = None, *, profile: str = "") -> None:
+        """`profile` (the store's profile_id) scopes the entries to one profile: account
+        ids are per database, so without it two profiles' account 1 would share a token."""
+        self.profile = profile
         self.backend = backend or select_backend()
         if _is_insecure(self.backend):
             raise SecretStoreError(f"refusing insecure keyring backend {type(self.backend)}")
@@ -97,25 +101,27 @@ class SecretStore:
         chunks = _split(data, MAX_ENTRY_BYTES - 64)
         try:
             if len(chunks) == 1:
-                self.backend.set_password(SERVICE, _username(account_id), data)
+                self.backend.set_password(SERVICE, _username(self.profile, account_id), data)
             else:
                 for i, chunk in enumerate(chunks, start=1):
-                    self.backend.set_password(SERVICE, _username(account_id, i), chunk)
+                    self.backend.set_password(
+                        SERVICE, _username(self.profile, account_id, i), chunk
+                    )
                 self.backend.set_password(
-                    SERVICE, _username(account_id), f"{_CHUNK_MARK}{len(chunks)}"
+                    SERVICE, _username(self.profile, account_id), f"{_CHUNK_MARK}{len(chunks)}"
                 )
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(f"keyring refused to store account {account_id}: {exc}") from exc
 
     def load(self, account_id: int) -> Credentials | None:
         try:
-            head = self.backend.get_password(SERVICE, _username(account_id))
+            head = self.backend.get_password(SERVICE, _username(self.profile, account_id))
             if head is None:
                 return None
             if head.startswith(_CHUNK_MARK):
                 count = int(head[len(_CHUNK_MARK) :])
                 parts = [
-                    self.backend.get_password(SERVICE, _username(account_id, i))
+                    self.backend.get_password(SERVICE, _username(self.profile, account_id, i))
                     for i in range(1, count + 1)
                 ]
                 if any(p is None for p in parts):
@@ -132,13 +138,13 @@ class SecretStore:
 
     def delete(self, account_id: int) -> None:
         try:
-            head = self.backend.get_password(SERVICE, _username(account_id))
+            head = self.backend.get_password(SERVICE, _username(self.profile, account_id))
             if head is None:
                 return
             if head.startswith(_CHUNK_MARK):
                 for i in range(1, int(head[len(_CHUNK_MARK) :]) + 1):
-                    self._delete_quietly(_username(account_id, i))
-            self._delete_quietly(_username(account_id))
+                    self._delete_quietly(_username(self.profile, account_id, i))
+            self._delete_quietly(_username(self.profile, account_id))
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(
                 f"keyring refused to delete account {account_id}: {exc}"

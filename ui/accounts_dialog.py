@@ -135,7 +135,7 @@ class AccountsDialog(QDialog):
         try:
             from desktop.secrets import SecretStore
 
-            return SecretStore()
+            return SecretStore(profile=self.context.store.profile_id)
         except SwitchboardError as exc:
             self.show_message(str(exc))
             self.connect_button.setEnabled(False)

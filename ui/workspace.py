@@ -131,7 +131,9 @@ async def start_sync(store: Any, connected: list[Any]) -> tuple[Any, str]:
         try:
             from desktop.secrets import SecretStore
 
-            vault = await asyncio.to_thread(SecretStore)  # D-Bus: not on the UI thread
+            profile = store.profile_id
+            # D-Bus: not on the UI thread
+            vault = await asyncio.to_thread(lambda: SecretStore(profile=profile))
         except (SwitchboardError, ImportError) as exc:
             problem = f"Sync is off: {exc}"
             log.warning("no keyring: %s", exc)

@@ -142,10 +142,11 @@ def _add(args: argparse.Namespace) -> int:
     platform = Platform(args.platform)
     if platform is Platform.MASTODON and not (args.server or args.sandbox):
         raise UserError("mastodon needs --server URL (your instance), or --sandbox URL")
-    vault = SecretStore()  # fail before touching the platform if the keyring is unusable
-    _ask_secrets(args, platform)
-    request = _request(args, platform)
     with open_store(args) as store:
+        # fail before touching the platform if the keyring is unusable
+        vault = SecretStore(profile=store.profile_id)
+        _ask_secrets(args, platform)
+        request = _request(args, platform)
 
         async def run() -> Account:
             connection = await connect(
@@ -163,8 +164,8 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _reauth(args: argparse.Namespace) -> int:
-    vault = SecretStore()
     with open_store(args) as store:
+        vault = SecretStore(profile=store.profile_id)
         with store.reader() as session:
             account = accounts.get_account(session, args.id)
         _ask_secrets(args, account.platform)
@@ -205,14 +206,16 @@ def _pause(args: argparse.Namespace) -> int:
 
 def _resume(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        account = asyncio.run(lifecycle.resume(store, SecretStore(), args.id))
+        account = asyncio.run(
+            lifecycle.resume(store, SecretStore(profile=store.profile_id), args.id)
+        )
     emit(args, account, f"resumed account {account.id} ({account.handle})")
     return 0
 
 
 def _remove(args: argparse.Namespace) -> int:
-    vault = SecretStore()
     with open_store(args) as store:
+        vault = SecretStore(profile=store.profile_id)
         asyncio.run(lifecycle.remove(store, vault, args.id, keep_history=args.keep_history))
     kept = "its conversations kept" if args.keep_history else "its conversations deleted"
     emit(

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def build_engine(store: Store, account_id: int | None = None) -> SyncEngine:
-    secrets = SecretStore()
+    secrets = SecretStore(profile=store.profile_id)
     make_client = registry_client_factory(secrets)
     engine = SyncEngine(StoreInbound(store), StoreOutbox(store.run, on_sent=record_sent))
     with store.reader() as session:

@@ -66,6 +66,7 @@ class Store:
         self._engine = engine
         self._reader_engine = reader_engine
         self.changes = ChangeBus()
+        self._profile_id: str | None = None
         self._jobs: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._writer_loop, name="store-writer", daemon=True)
         self._thread.start()
@@ -155,6 +156,20 @@ class Store:
     def run_sync(self, fn: Callable[[Session], T]) -> T:
         """The same, blocking: for scripts and the CLI (never from the writer thread)."""
         return self.submit(fn).result()
+
+    # -- identity ---------------------------------------------------------------------------
+    @property
+    def profile_id(self) -> str:
+        """This profile's stable random id (made by migration 0008): it names the profile's
+        keyring entries, so two profiles' account 1 never share a token."""
+        if self._profile_id is None:
+            with self._reader_engine.connect() as conn:
+                self._profile_id = str(
+                    conn.exec_driver_sql(
+                        "SELECT value FROM profile_meta WHERE key = 'profile_id'"
+                    ).scalar_one()
+                )
+        return self._profile_id
 
     # -- reading ---------------------------------------------------------------------------
     @contextmanager

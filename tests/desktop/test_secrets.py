@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import keyring.backend
 import pytest
@@ -20,8 +21,9 @@ def secrets(secret_service: dict[str, str]) -> SecretStore:
 
 
 def test_round_trip_in_the_real_keyring(secrets: SecretStore) -> None:
-    creds = Credentials(access_token="tok-1", refresh_token="ref-1", expires_at=1.5,
-                        extra={"did": "did:plc:abc"})
+    creds = Credentials(
+        access_token="tok-1", refresh_token="ref-1", expires_at=1.5, extra={"did": "did:plc:abc"}
+    )
     secrets.save(101, creds)
     assert secrets.load(101) == creds
     # Stored under our service name, readable by any client of the same keyring.
@@ -100,3 +102,35 @@ def test_no_dbus_gives_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
     with pytest.raises(SecretStoreError, match="Secret Service"):
         select_backend()
+
+
+def test_two_profiles_account_1_never_share_a_token(
+    secret_service: dict[str, str], tmp_path: Path
+) -> None:
+    """Account ids are per database: the profile id keeps each profile's entries apart."""
+    from desktop.store import Store
+
+    with (
+        Store.open(tmp_path / "a" / "db.sqlite3") as a,
+        Store.open(tmp_path / "b" / "db.sqlite3") as b,
+    ):
+        assert a.profile_id != b.profile_id and len(a.profile_id) == 32
+        first = SecretStore(profile=a.profile_id)
+        second = SecretStore(profile=b.profile_id)
+    first.save(1, Credentials(access_token="demo-token"))
+    second.save(1, Credentials(access_token="real-token"))
+    assert first.load(1) == Credentials(access_token="demo-token")
+    second.delete(1)  # removing account 1 in one profile leaves the other's alone
+    assert first.load(1) == Credentials(access_token="demo-token")
+    assert second.load(1) is None
+    first.delete(1)
+
+
+def test_the_profile_id_is_kept_across_opens(tmp_path: Path) -> None:
+    from desktop.store import Store
+
+    path = tmp_path / "p" / "db.sqlite3"
+    with Store.open(path) as store:
+        made = store.profile_id
+    with Store.open(path) as store:
+        assert store.profile_id == made

@@ -73,15 +73,12 @@ def workspace(
     finally:
         run_on(qloop, qtbot, engine.stop())
         store.close()
-        secrets = SecretStore()  # the test keyring outlives this profile: forget its tokens
-        for account_id in range(1, 21):
-            secrets.delete(account_id)
         qloop.set_default_executor(None)
         executor.shutdown(wait=True)
 
 
 def open_dialog(qtbot: Any, context: AppContext, **kw: Any) -> AccountsDialog:
-    dialog = AccountsDialog(context, vault=SecretStore(), **kw)
+    dialog = AccountsDialog(context, vault=SecretStore(profile=context.store.profile_id), **kw)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -124,7 +121,7 @@ def test_connect_sandbox_account_pause_resume_and_remove_keeping_history(
     account = dialog.rows[0]
     assert dialog.table.item(0, 0).text() == handle
     assert dialog.table.item(0, 1).text() == "Mastodon"
-    held = SecretStore().load(account.id)
+    held = SecretStore(profile=workspace.store.profile_id).load(account.id)
     assert held is not None and held.access_token  # the token is in the keyring
     assert account.id in engine.supervisor.tasks  # the engine picked it up at once
     qtbot.waitUntil(lambda: conversations(workspace.store, account.id) > 0, timeout=WAIT)
@@ -145,7 +142,7 @@ def test_connect_sandbox_account_pause_resume_and_remove_keeping_history(
     click(qtbot, confirm.confirm)
     qtbot.waitUntil(lambda: dialog.status_of(account.id) == "removed (history kept)", timeout=WAIT)
     assert account.id not in engine.workers
-    assert SecretStore().load(account.id) is None
+    assert SecretStore(profile=workspace.store.profile_id).load(account.id) is None
     assert conversations(workspace.store, account.id) == kept
     assert not dialog.pause_button.isEnabled()
     assert dialog.reauth_button.text() == "Reconnect"
@@ -189,12 +186,12 @@ def test_real_flows_through_the_forms_and_reauthenticate(
     mastodon = next(a for a in dialog.rows if a.platform is Platform.MASTODON)
     row = dialog.rows.index(mastodon)
     assert dialog.table.item(row, 2).text() == "Globex"
-    before = SecretStore().load(mastodon.id)
+    before = SecretStore(profile=workspace.store.profile_id).load(mastodon.id)
 
     dialog.select_account(mastodon.id)
     click(qtbot, dialog.reauth_button)
     qtbot.waitUntil(lambda: "signed in again" in dialog.message.text(), timeout=WAIT)
-    after = SecretStore().load(mastodon.id)
+    after = SecretStore(profile=workspace.store.profile_id).load(mastodon.id)
     assert before and after and after.access_token != before.access_token
     assert mastodon.id in workspace.engine.workers  # type: ignore[union-attr]
     dialog.close()

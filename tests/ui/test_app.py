@@ -15,8 +15,10 @@ from desktop.domain.enums import Platform
 from ui.app import parse_args
 
 
-def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_API": "pyside6"}
+def _run(
+    *args: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_API": "pyside6", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "ui.app", *args],
         capture_output=True,
@@ -61,13 +63,21 @@ def test_demo_opens_a_live_inbox(tmp_path):
 
 @pytest.mark.timeout(180)
 def test_first_run_can_open_the_demo(tmp_path):
+    data = tmp_path / "data"  # the throw-away demo keeps its layout in the user data dir
     done = _run(
-        "--profile", str(tmp_path / "empty"), "--first-run-choice", "demo", "--quit-after", "12"
+        "--profile",
+        str(tmp_path / "empty"),
+        "--first-run-choice",
+        "demo",
+        "--quit-after",
+        "12",
+        env={"XDG_DATA_HOME": str(data)},
     )
     assert done.returncode == 0, done.stderr
     assert "opened the demo workspace" in done.stdout
     shown = int(done.stdout.split("closed showing ")[1].split()[0])
     assert shown > 100, done.stdout + done.stderr  # the generated past, at least
+    assert (data / "Switchboard" / "demo-layout" / "switchboard.ini").exists()
     assert "Traceback" not in done.stderr
 
 
@@ -112,7 +122,7 @@ def test_a_real_profile_syncs_its_accounts_with_keyring_tokens(tmp_path, secret_
             return good, orphan
 
         good, orphan = await store.run(save)
-        SecretStore().save(good.id, connection.credentials)
+        SecretStore(profile=store.profile_id).save(good.id, connection.credentials)
         with store.reader() as s:
             connected = accounts.list_accounts(s)
         engine, problem = await start_sync(store, connected)

@@ -48,8 +48,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def vault(secret_service: dict[str, str]) -> Iterator[SecretStore]:
-    secrets = SecretStore()
+def vault(secret_service: dict[str, str], store: Store) -> Iterator[SecretStore]:
+    secrets = SecretStore(profile=store.profile_id)
     yield secrets
     forget_test_accounts(secrets)
 
@@ -84,7 +84,7 @@ def test_tokens_go_to_the_keyring_never_the_database(
     account = asyncio.run(lifecycle.add(store, vault, connection, brand="Acme"))
     held = vault.load(account.id)
     assert held == connection.credentials
-    raw = keyring.get_keyring().get_password(SERVICE, f"account:{account.id}")
+    raw = keyring.get_keyring().get_password(SERVICE, f"{store.profile_id}/account:{account.id}")
     assert raw is not None and str(connection.credentials.refresh_token) in raw
     store.close()
     files = list(Path(store.path).parent.glob("*"))  # the database, its WAL and backups

@@ -16,6 +16,8 @@ import pytest
 from desktop.sandbox.admin_client import AdminClient
 from desktop.sandbox.server import SandboxServer
 from desktop.secrets import SecretStore
+from desktop.store import Store
+from desktop.store.paths import database_path
 
 pytestmark = pytest.mark.keyring
 
@@ -26,14 +28,10 @@ def sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
-@pytest.fixture(autouse=True)
-def _forget_tokens(secret_service: dict[str, str]) -> Iterator[None]:
-    """The test keyring lives for the session and names entries by account id only: forget
-    ours so the next test profile's account 1 does not find a token."""
-    yield
-    secrets = SecretStore()
-    for account_id in range(1, 21):
-        secrets.delete(account_id)
+def vault_of(profile: Path) -> SecretStore:
+    """The keyring as that profile sees it (entries are scoped by the profile's id)."""
+    with Store.open(database_path(profile)) as store:
+        return SecretStore(profile=store.profile_id)
 
 
 def cli(profile: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -101,7 +99,7 @@ def test_mastodon_and_x_sign_in_through_the_browser(
         "Acme",
     )
     assert added["handle"] == masto["handle"] and added["platform_user_id"] == masto["id"]
-    held = SecretStore().load(added["id"])
+    held = vault_of(tmp_path).load(added["id"])
     assert held is not None and held.access_token and held.client_secret
 
     added_x = sign_in_in_browser(
@@ -115,13 +113,13 @@ def test_mastodon_and_x_sign_in_through_the_browser(
         "--client-id",
         x["client_id"],
     )
-    held_x = SecretStore().load(added_x["id"])
+    held_x = vault_of(tmp_path).load(added_x["id"])
     assert held_x is not None and held_x.refresh_token and held_x.client_id == x["client_id"]
 
     # re-authenticate X: the client id comes from the keyring, new tokens replace the old
     again = sign_in_in_browser(tmp_path, secret_service, "accounts", "reauth", str(added_x["id"]))
     assert again["id"] == added_x["id"]
-    fresh = SecretStore().load(added_x["id"])
+    fresh = vault_of(tmp_path).load(added_x["id"])
     assert fresh is not None and fresh.access_token != held_x.access_token
 
     listed = json.loads(cli(tmp_path, secret_service, "accounts", "list").stdout)
@@ -148,7 +146,7 @@ def test_bluesky_pause_resume_remove_keeping_history(
     )
     assert out.returncode == 0, out.stderr
     account_id = json.loads(out.stdout)["id"]
-    assert SecretStore().load(account_id).app_password == brand["app_password"]  # type: ignore[union-attr]
+    assert vault_of(tmp_path).load(account_id).app_password == brand["app_password"]  # type: ignore[union-attr]
 
     paused = cli(tmp_path, env, "accounts", "pause", str(account_id))
     assert json.loads(paused.stdout)["status"] == "paused"
@@ -161,7 +159,7 @@ def test_bluesky_pause_resume_remove_keeping_history(
     assert refused.returncode == 2 and "keep-history" in refused.stderr  # a choice is needed
     removed = cli(tmp_path, env, "accounts", "remove", str(account_id), "--keep-history")
     assert removed.returncode == 0, removed.stderr
-    assert SecretStore().load(account_id) is None
+    assert vault_of(tmp_path).load(account_id) is None
     listed = json.loads(cli(tmp_path, env, "accounts", "list").stdout)
     assert [(a["id"], a["status"]) for a in listed] == [(account_id, "disconnected")]
 
