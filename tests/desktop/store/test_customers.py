@@ -174,6 +174,9 @@ def test_erase_says_what_goes_and_rebuilds_what_it_touches(store: Store) -> None
         before_hourly = s.execute(text("SELECT SUM(n) FROM report_hourly")).scalar()
         summary = customers.erase_summary(s, jane)
         before = conversations.get(s, bob_conv)
+        for table, word in (("notes_fts", "fair"), ("customers_fts", "jane")):
+            n = s.execute(text(f"SELECT count(*) FROM {table} WHERE {table} MATCH '{word}*'"))
+            assert n.scalar() == 1, table
     assert before.message_count == 2 and before.snippet.startswith("same here")
     assert summary.conversations == 1 and summary.messages == 1
     assert summary.messages_elsewhere == 1 and summary.notes == 1
@@ -200,6 +203,10 @@ def test_erase_says_what_goes_and_rebuilds_what_it_touches(store: Store) -> None
         trail = audit.recent(s)
         names = agents.names(s)
     assert fts == {"zebra": 1, "quokka": 0, "walrus": 0} and people == 0
+    with store.reader() as s:
+        for table, word in (("notes_fts", "fair"), ("customers_fts", "jane")):
+            n = s.execute(text(f"SELECT count(*) FROM {table} WHERE {table} MATCH '{word}*'"))
+            assert n.scalar() == 0, table
     assert after.message_count == 1 and after.snippet.startswith("my order")
     assert hourly == before_hourly - 2
     assert facts_through == kept_msg
