@@ -52,7 +52,13 @@ from desktop.sync import ops
 from ui.canned.picker import CannedPicker
 from ui.composer import spelling
 from ui.composer.autosave import DraftAutosaver
-from ui.composer.length import LengthCounter, over_limit_reason, qt_position
+from ui.composer.length import (
+    ASTRAL,
+    LengthCounter,
+    Utf16Offsets,
+    over_limit_reason,
+    qt_position,
+)
 from ui.composer.send_bar import SendBar
 from ui.composer.target import MODE_LABELS, ReplyTarget, load_target
 from ui.context import AppContext
@@ -62,10 +68,13 @@ log = logging.getLogger(__name__)
 # `/` plus a shortcut, at the start of a line or after a space, right before the cursor
 SLASH = re.compile(r"(?:^|\s)/([a-z0-9_-]{0,32})$")
 SENT_SHOWN_MS = 5000
+MAX_MARKS = 20  # placeholders marked (and named in the reason) at most: typing stays fast
 
 
 def _py_index(text: str, utf16: int) -> int:
     """The Python index of a UTF-16 offset (Qt's cursor positions) in `text`."""
+    if text.isascii() or not ASTRAL.search(text):
+        return min(utf16, len(text))
     units = 0
     for index, ch in enumerate(text):
         if units >= utf16:
@@ -363,12 +372,15 @@ class Composer(QWidget):
                 target.platform, text, target.measure_kind(mode), target.limit
             )
             reason = over_limit_reason(target.platform, length)
+            offsets = Utf16Offsets(text)
             if reason and length.over_at is not None:
                 problems.append(reason)
-                marks.append(self._mark(text, length.over_at, len(text), over=True))
-            for p in templates.placeholders(text):
-                marks.append(self._mark(text, p.start, p.end, over=False))
-            problems.extend(templates.send_problems(text))
+                marks.append(self._mark(offsets, length.over_at, len(text), over=True))
+            found = templates.placeholders(text)
+            for p in found[:MAX_MARKS]:
+                marks.append(self._mark(offsets, p.start, p.end, over=False))
+            unfilled = templates.send_problems(text)
+            problems.extend(dict.fromkeys(unfilled[:MAX_MARKS]))  # each named once
             why = target.why_not(mode)
             if why:
                 problems.append(why)
@@ -384,7 +396,9 @@ class Composer(QWidget):
             "Send DM" if target is not None and self.mode() is OpKind.DIRECT_MESSAGE else "Send"
         )
 
-    def _mark(self, text: str, start: int, end: int, *, over: bool) -> QTextEdit.ExtraSelection:
+    def _mark(
+        self, offsets: Utf16Offsets, start: int, end: int, *, over: bool
+    ) -> QTextEdit.ExtraSelection:
         selection = QTextEdit.ExtraSelection()
         fmt = QTextCharFormat()
         if over:
@@ -395,8 +409,8 @@ class Composer(QWidget):
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
             fmt.setUnderlineColor(QColor("#c62828"))
         cursor = QTextCursor(self.editor.document())
-        cursor.setPosition(qt_position(text, start))
-        cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(offsets(start))
+        cursor.setPosition(offsets(end), QTextCursor.MoveMode.KeepAnchor)
         selection.cursor = cursor
         selection.format = fmt
         return selection

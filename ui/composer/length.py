@@ -6,16 +6,37 @@ counts UTF-16 units, so an emoji before the overflow shifts the mark: `qt_positi
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.domain.enums import ConversationKind, Platform
 from desktop.domain.text_limits import TextLength, measure
 
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
 
 def qt_position(text: str, index: int) -> int:
     """The UTF-16 offset (QTextCursor position) of Python index `index` in `text`."""
-    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+    return index + len(ASTRAL.findall(text, 0, index))
+
+
+class Utf16Offsets:
+    """Python index -> UTF-16 offset for one text, O(1) a lookup (marks many spans at once)."""
+
+    def __init__(self, text: str) -> None:
+        self._shifts: list[int] | None = None
+        if ASTRAL.search(text):
+            shifts, extra = [], 0
+            for ch in text:
+                shifts.append(extra)
+                extra += ord(ch) > 0xFFFF
+            shifts.append(extra)
+            self._shifts = shifts
+
+    def __call__(self, index: int) -> int:
+        return index if self._shifts is None else index + self._shifts[index]
 
 
 def over_limit_reason(platform: Platform, length: TextLength) -> str | None:

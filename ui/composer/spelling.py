@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QLocale
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
-from ui.composer.length import qt_position
+from ui.composer.length import Utf16Offsets
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,17 @@ class SpellChecker:
         self._dict = dictionary
         self.language = language
         self._ignored: set[str] = set()
+        self._known: dict[str, bool] = {}  # a long reply re-checks its block on every key
 
     def check(self, word: str) -> bool:
         if word in self._ignored or len(word) < 2 or word.lower() in COMMON:
             return True
-        return bool(self._dict.check(word.replace("’", "'")))
+        known = self._known.get(word)
+        if known is None:
+            if len(self._known) > 50_000:
+                self._known.clear()
+            known = self._known[word] = bool(self._dict.check(word.replace("’", "'")))
+        return known
 
     def suggest(self, word: str) -> list[str]:
         return [str(s) for s in self._dict.suggest(word.replace("’", "'"))][:MAX_SUGGESTIONS]
@@ -50,11 +56,10 @@ class SpellChecker:
 
     def misspelt(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, word) of each misspelt word, as Python indexes into `text`."""
-        skipped = [(m.start(), m.end()) for m in SKIP.finditer(text)]
+        # blank out what is never checked (same length, so indexes stay right)
+        masked = SKIP.sub(lambda m: " " * len(m.group(0)), text)
         out = []
-        for m in WORD.finditer(text):
-            if any(s <= m.start() < e for s, e in skipped):
-                continue
+        for m in WORD.finditer(masked):
             if not self.check(m.group(0)):
                 out.append((m.start(), m.end(), m.group(0)))
         return out
@@ -94,6 +99,7 @@ class SpellHighlighter(QSyntaxHighlighter):
     def highlightBlock(self, text: str) -> None:
         if not self.enabled:
             return
+        offsets = Utf16Offsets(text)
         for start, end, _word in self.checker.misspelt(text):
-            a, b = qt_position(text, start), qt_position(text, end)
+            a, b = offsets(start), offsets(end)
             self.setFormat(a, b - a, self._format)
