@@ -11,6 +11,7 @@ PKGS=(
   libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 fonts-dejavu-core
+  fonts-noto-color-emoji
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-1-0
   libenchant-2-2 hunspell-en-us
   binutils desktop-file-utils appstream
