@@ -443,6 +443,8 @@ def erase_summary(session: Session, customer_id: int) -> EraseSummary:
     )
 
 
+_IN_FLIGHT = ("sending", "uncertain")
+
 _COUNTED = """
 SELECT substr(m.created_at, 1, 13) AS h, m.account_id AS a, m.direction AS d, COUNT(*) AS n
 FROM messages m JOIN conversation_triage t
@@ -473,6 +475,18 @@ def erase(session: Session, customer_id: int, by: int | None = None) -> EraseSum
     (ids and counts only) records that an erasure happened."""
     summary = erase_summary(session, customer_id)
     conv_ids = _own_conversations(session, customer_id)
+    in_flight = session.scalar(
+        select(func.count())
+        .select_from(OutboxRow)
+        .where(OutboxRow.conversation_id.in_(conv_ids), OutboxRow.state.in_(_IN_FLIGHT))
+    )
+    if in_flight:
+        # the worker is talking to the platform about it: deleting now would orphan the
+        # result (or an uncertain send would be reconciled against a thread that is gone)
+        raise UserError(
+            "A reply to this customer is being sent or its outcome is not known yet; "
+            "erase once the outbox has settled."
+        )
     ident_ids = list(
         session.scalars(select(IdentityRow.id).where(IdentityRow.customer_id == customer_id))
     )

@@ -214,3 +214,31 @@ def test_erase_says_what_goes_and_rebuilds_what_it_touches(store: Store) -> None
     assert trail[0].detail == {"conversations": 1, "messages": 2, "notes": 1}
     assert "jane" not in json.dumps([e.detail for e in trail]).lower()
     assert audit.describe(trail[0], names) == f"Me erased customer {jane}"
+
+
+def test_erase_waits_for_a_send_in_flight(store: Store) -> None:
+    import pytest
+
+    from desktop.domain.errors import UserError
+
+    w = world(store)
+    [cid] = put(store, w.mastodon, [item("1", "hello", who=JANE_M)])
+    jane = _customer_of(store, cid)
+    store.run_sync(
+        lambda s: s.execute(
+            text(
+                "INSERT INTO outbox (account_id, conversation_id, op, text, thread_key,"
+                " idempotency_key, state, created_at, not_before, attempts)"
+                " VALUES (:a, :c, 'reply', 'hi', 't1', 'k1', 'sending', '', '', 1)"
+            ),
+            {"a": w.mastodon, "c": cid},
+        )
+    )
+    with pytest.raises(UserError, match="being sent"):
+        store.run_sync(lambda s: customers.erase(s, jane))
+    store.run_sync(lambda s: s.execute(text("UPDATE outbox SET state = 'failed'")))
+    with store.reader() as s:
+        assert customers.erase_summary(s, jane).queued_replies == 1
+    store.run_sync(lambda s: customers.erase(s, jane))
+    with store.reader() as s:
+        assert s.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
