@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "desktop.cli.sync",
     "desktop.cli.conversations",
     "desktop.cli.outbox",
+    "desktop.cli.customers",
 )
 
 
