@@ -88,6 +88,14 @@ def shoot_composer(store: Store, out: Path, settle: Callable[..., None]) -> None
     composer.autosaver.cancel()
     settle()
     window.conversation_pane.grab().save(str(out / "composer-over-limit.png"))
+    # Send: the reply waits in the outbox for its undo window (this script drives the loop)
+    composer.editor.setPlainText("Thanks for waiting! Your parcel left our warehouse today.")
+    composer.send()
+    loop.run_until_complete(composer.settle())
+    settle()
+    window.conversation_pane.grab().save(str(out / "composer-undo.png"))
+    composer.undo()
+    loop.run_until_complete(composer.settle())
     window.conversation_pane.open_manager()
     manager = window.conversation_pane.manager
     assert manager is not None

@@ -82,6 +82,8 @@ def test_main_window_screenshots(xvfb_display):
         "accounts-connect.png",
         "composer-picker.png",
         "composer-over-limit.png",
+        "composer-undo.png",
+        "canned-manager.png",
         "customer-panel.png",
         "customer-panel-detail.png",
         "customer-erase-confirm.png",
