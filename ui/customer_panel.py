@@ -61,6 +61,7 @@ ProfileRole = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 REFRESH_DELAY_MS = 150
 ACTIVITY_LIMIT = 50
+SUGGEST_DELAY_MS = 80
 TITLES = {"mastodon": "Mastodon", "bluesky": "Bluesky", "x": "X", "facebook": "Facebook",
           "instagram": "Instagram"}  # fmt: skip
 
@@ -130,6 +131,7 @@ def _section(title: str) -> QLabel:
 class CustomerPanel(QWidget):
     open_conversation = Signal(int)
     refreshed = Signal()
+    suggested = Signal()  # duplicates were looked up (after `refreshed`)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -147,6 +149,10 @@ class CustomerPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
+        self._suggest_timer = QTimer(self)
+        self._suggest_timer.setSingleShot(True)
+        self._suggest_timer.setInterval(SUGGEST_DELAY_MS)
+        self._suggest_timer.timeout.connect(self._load_suggestions)
         self._build()
         self._show_empty("No conversation selected.")
 
@@ -349,6 +355,12 @@ class CustomerPanel(QWidget):
         self.customer_id = customer_id
         self.refresh(suggest=changed or not self.suggestions)
 
+    def wait_suggestions(self) -> None:
+        """Look duplicates up now (tests, screenshots): no waiting for the timer."""
+        if self._suggest_timer.isActive():
+            self._suggest_timer.stop()
+            self._load_suggestions()
+
     # -- reading ----------------------------------------------------------------------------
     def _show_empty(self, text: str) -> None:
         self.customer = None
@@ -374,7 +386,7 @@ class CustomerPanel(QWidget):
             self.refreshed.emit()
             return
         from desktop.domain.errors import UserError
-        from desktop.store import agents, audit, customers, matches, notes, tags
+        from desktop.store import agents, audit, customers, notes, tags
 
         cid = self.customer_id
         with self.ctx.store.reader() as s:
@@ -394,8 +406,6 @@ class CustomerPanel(QWidget):
                 if self.conversation_id is not None
                 else []
             )
-            if suggest:
-                self.suggestions = matches.suggest(s, cid)
             trail = audit.for_customer(s, cid, [e.conversation_id for e in timeline])
         self.customer = customer
         self.empty_label.hide()
@@ -427,7 +437,12 @@ class CustomerPanel(QWidget):
         if self.conversation_id is not None and self.conversation_id in self.timeline_model.ids():
             row = self.timeline_model.ids().index(self.conversation_id)
             self.timeline.setCurrentIndex(self.timeline_model.index(row))
-        self._fill_matches()
+        if suggest:
+            # the one slow read (~40 ms at 1M messages): after the panel shows, and only for
+            # the customer the user settles on while moving through the list with j/k
+            self.suggestions = []
+            self._suggest_timer.start()
+        self._fill_matches(pending=suggest)
         self.activity.clear()
         for event in reversed(trail[-ACTIVITY_LIMIT:]):  # newest first
             line = f"{when(event.at)} · {audit.describe(event, names)}"
@@ -468,8 +483,28 @@ class CustomerPanel(QWidget):
             if ident.id == keep:
                 self.identities.setCurrentItem(item)
 
-    def _fill_matches(self) -> None:
+    def _load_suggestions(self) -> None:
+        if self.ctx is None or self.customer_id is None:
+            return
+        from desktop.domain.errors import UserError
+        from desktop.store import matches
+
+        with self.ctx.store.reader() as s:
+            try:
+                self.suggestions = matches.suggest(s, self.customer_id)
+            except UserError:  # gone meanwhile
+                self.suggestions = []
+        self._fill_matches()
+        self._update_buttons()
+        self.suggested.emit()
+
+    def _fill_matches(self, pending: bool = False) -> None:
         self.matches.clear()
+        if pending:
+            item = QListWidgetItem("Looking for likely duplicates…")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.matches.addItem(item)
+            return
         for m in self.suggestions:
             item = QListWidgetItem(
                 f"{m.name} — {m.score:.0f}%: {'; '.join(m.reasons)} ({', '.join(m.identities)})"

@@ -138,6 +138,7 @@ def shoot_customer_panel(store: Store, out: Path) -> None:
     window.show_side_area(True)
     window.select_id(conversation_id)
     window.table.setFocus()
+    window.people.panel.wait_suggestions()
     settle()
     window.grab().save(str(out / "customer-panel.png"))
     window.people.panel.grab().save(str(out / "customer-panel-detail.png"))

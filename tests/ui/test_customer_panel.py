@@ -51,7 +51,9 @@ def test_suggested_merge_then_split_keep_the_timeline(qtbot, people: People) -> 
     assert _handles(panel) == ["@jane_doe@mastodon.social"]
     assert panel.timeline_model.ids() == [people.jane_m]
     assert unnamed(panel) == []
-    # a likely duplicate is suggested with its reasons, never merged by itself
+    # a likely duplicate is suggested with its reasons (after the panel showed), never merged
+    assert panel.matches.item(0).text() == "Looking for likely duplicates…"
+    qtbot.waitUntil(lambda: panel.suggestions != [], timeout=3000)
     [match] = panel.suggestions
     with people.store.reader() as s:
         assert match.customer_id == customers.of_conversation(s, people.jane_x)
@@ -64,7 +66,9 @@ def test_suggested_merge_then_split_keep_the_timeline(qtbot, people: People) -> 
         _yes(box).click()
     qtbot.waitUntil(lambda: len(_handles(panel)) == 2, timeout=5000)
     assert panel.timeline_model.ids() == [people.jane_x, people.jane_m]  # newest first
+    panel.wait_suggestions()
     assert panel.suggestions == []
+    assert panel.matches.item(0).text() == "No likely duplicates."
     with qtbot.waitSignal(panel.open_conversation, timeout=1000) as opened:
         panel.timeline.activated.emit(panel.timeline_model.index(0))
     assert opened.args == [people.jane_x]
