@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QPushButton
+from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton
 
 from desktop.store import audit, customers, tags
 from tests.ui.people_fixtures import People, people_fixture, unnamed  # noqa: F401
@@ -106,6 +106,13 @@ def test_tags_and_customer_notes(qtbot, people: People) -> None:
     qtbot.keyClick(panel.note_input, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: panel.note_cards.layout().count() == 1, timeout=5000)
     assert unnamed(panel) == []
+    # untrusted names stay text in the confirmation too
+    box = panel.ask_erase()
+    assert box is not None
+    informative = box.findChild(QLabel, "qt_msgbox_informativelabel")
+    assert "“Bob <b>Stone</b>”" in informative.text()
+    assert informative.textFormat() is Qt.TextFormat.PlainText
+    box.reject()
 
 
 def test_export_and_erase(qtbot, people: People, tmp_path) -> None:
