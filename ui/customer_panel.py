@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 from ui.context import AppContext
 from ui.icons import platform_icon
 from ui.naming import named
-from ui.notes.common import clear_layout, name_scrollbars, plain, when, write
+from ui.notes.common import clear_layout, name_scrollbars, plain, text_tip, when, write
 from ui.notes.notes_strip import NOTE_STYLE, NoteCard
 from ui.notes.tag_editor import TagEditor
 
@@ -91,7 +91,7 @@ class TimelineModel(QAbstractListModel):
             return f"{day} · {e.brand} · {e.status.value} — {snippet}"
         if role == Qt.ItemDataRole.ToolTipRole:
             who = f", assigned to {e.assignee}" if e.assignee else ""
-            return (
+            return text_tip(
                 f"{TITLES.get(e.platform.value, e.platform.value)} {e.kind.value.replace('_', ' ')}"
                 f" with {e.brand} ({e.account_handle}), {e.message_count} messages{who}"
             )
@@ -447,7 +447,7 @@ class CustomerPanel(QWidget):
         for event in reversed(trail[-ACTIVITY_LIMIT:]):  # newest first
             line = f"{when(event.at)} · {audit.describe(event, names)}"
             item = QListWidgetItem(line)
-            item.setToolTip(line)
+            item.setToolTip(text_tip(line))
             self.activity.addItem(item)
         if not trail:
             self.activity.addItem(QListWidgetItem("Nothing done yet."))
@@ -472,7 +472,7 @@ class CustomerPanel(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, ident.id)
             item.setData(0, ProfileRole, ident.profile_url or "")
             platform = TITLES.get(ident.platform.value, ident.platform.value)
-            item.setToolTip(0, f"{ident.display_name} on {platform}")
+            item.setToolTip(0, text_tip(f"{ident.display_name} on {platform}"))
             item.setData(
                 0,
                 Qt.ItemDataRole.AccessibleTextRole,

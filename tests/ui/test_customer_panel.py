@@ -106,6 +106,8 @@ def test_tags_and_customer_notes(qtbot, people: People) -> None:
     qtbot.keyClick(panel.note_input, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: panel.note_cards.layout().count() == 1, timeout=5000)
     assert unnamed(panel) == []
+    tip = panel.identities.topLevelItem(0).toolTip(0)
+    assert tip == "<qt>Bob &lt;b&gt;Stone&lt;/b&gt; on Mastodon</qt>"
     # untrusted names stay text in the confirmation too
     box = panel.ask_erase()
     assert box is not None

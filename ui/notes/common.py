@@ -5,6 +5,7 @@ and small formatting helpers."""
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -132,3 +133,9 @@ def name_scrollbars(area: Any, name: str, accessible: str) -> None:
     """Scroll bars are interactive: give a scroll area's bars names too."""
     named(area.verticalScrollBar(), f"{name}VScroll", accessible)
     named(area.horizontalScrollBar(), f"{name}HScroll", accessible)
+
+
+def text_tip(text: str) -> str:
+    """A tooltip that shows `text` as text: tooltips guess rich text from the content, so
+    untrusted words (a display name such as "<b>Bob</b>") are escaped inside <qt>."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"

@@ -119,7 +119,8 @@ def install_people(window: Any) -> People:
     strip.set_context(window.context)
     # stop listening to the store when the window closes (the loop may go before the store)
     if hasattr(window, "closed"):
-        window.closed.connect(lambda: (panel.set_context(None), strip.set_context(None)))
+        window.closed.connect(lambda: panel.set_context(None))
+        window.closed.connect(lambda: strip.set_context(None))
     panel.open_conversation.connect(people.open_conversation)
 
     assign = window.shortcuts["assign"]
