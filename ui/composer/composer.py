@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import re
 import threading
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -42,24 +40,22 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import templates, text_limits
-from desktop.domain.enums import OpKind, OutboxState
+from desktop.domain.enums import OpKind
 from desktop.domain.errors import UserError
 from desktop.domain.models import CannedResponse
-from desktop.domain.outbox import UNDO_GRACE_SECONDS, InvalidTransition, OutboxItem
+from desktop.domain.outbox import UNDO_GRACE_SECONDS, OutboxItem
 from desktop.store import canned, drafts
-from desktop.store import outbox as outbox_repo
-from desktop.sync import ops
 from ui.canned.picker import CannedPicker
 from ui.composer import spelling
 from ui.composer.autosave import DraftAutosaver
 from ui.composer.length import (
-    ASTRAL,
     LengthCounter,
     Utf16Offsets,
     over_limit_reason,
-    qt_position,
+    py_index,
 )
 from ui.composer.send_bar import SendBar
+from ui.composer.sending import Sending
 from ui.composer.target import MODE_LABELS, ReplyTarget, load_target
 from ui.context import AppContext
 
@@ -67,20 +63,7 @@ log = logging.getLogger(__name__)
 
 # `/` plus a shortcut, at the start of a line or after a space, right before the cursor
 SLASH = re.compile(r"(?:^|\s)/([a-z0-9_-]{0,32})$")
-SENT_SHOWN_MS = 5000
 MAX_MARKS = 20  # placeholders marked (and named in the reason) at most: typing stays fast
-
-
-def _py_index(text: str, utf16: int) -> int:
-    """The Python index of a UTF-16 offset (Qt's cursor positions) in `text`."""
-    if text.isascii() or not ASTRAL.search(text):
-        return min(utf16, len(text))
-    units = 0
-    for index, ch in enumerate(text):
-        if units >= utf16:
-            return index
-        units += 2 if ord(ch) > 0xFFFF else 1
-    return len(text)
 
 
 _preloaded: list[bool] = []
@@ -93,38 +76,6 @@ def _preload_x_rules() -> None:
         _preloaded.append(True)
         # a plain daemon thread: qasync's executor threads are QThreads that must be joined
         threading.Thread(target=text_limits.preload, name="preload-x", daemon=True).start()
-
-
-_spelling: list[tuple[spelling.SpellChecker | None, str]] = []
-_spelling_waiting: list[tuple[asyncio.AbstractEventLoop, Callable[..., None]]] = []
-_spelling_lock = threading.Lock()
-
-
-def _load_spelling(
-    loop: asyncio.AbstractEventLoop, ready: Callable[[spelling.SpellChecker | None, str], None]
-) -> None:
-    """Load the dictionary once (about 0.3 s) on a daemon thread; `ready` runs on `loop`."""
-    with _spelling_lock:
-        if _spelling:
-            loop.call_soon(ready, *_spelling[0])
-            return
-        _spelling_waiting.append((loop, ready))
-        if len(_spelling_waiting) > 1:
-            return
-
-    def work() -> None:
-        result = spelling.load()
-        with _spelling_lock:
-            _spelling.append(result)
-            waiting = list(_spelling_waiting)
-            _spelling_waiting.clear()
-        for waiting_loop, callback in waiting:
-            try:
-                waiting_loop.call_soon_threadsafe(callback, *result)
-            except RuntimeError:  # that loop has closed
-                pass
-
-    threading.Thread(target=work, name="load-spelling", daemon=True).start()
 
 
 def _named(widget: Any, name: str, accessible: str) -> Any:
@@ -146,9 +97,7 @@ class Composer(QWidget):
         self.context: AppContext | None = None
         self.conversation_id: int | None = None
         self.target: ReplyTarget | None = None
-        self.online = True
         self.problems: list[str] = []
-        self.pending: dict[int, OutboxItem] = {}  # conversation id -> its last send
         self._loading = False
         self._sending = False
         self._slash_start: int | None = None  # UTF-16 position of the `/` being typed
@@ -160,14 +109,6 @@ class Composer(QWidget):
         self.destroyed.connect(lambda *_: holder[0]())
         self.autosaver = DraftAutosaver(self)
         self._build()
-        self._tick = QTimer(self)
-        self._tick.setInterval(250)
-        self._tick.timeout.connect(self.refresh_send_bar)
-        # a child timer (never a lambda on singleShot: it would outlive a closed composer)
-        self._settle_timer = QTimer(self)
-        self._settle_timer.setSingleShot(True)
-        self._settle_timer.setInterval(SENT_SHOWN_MS)
-        self._settle_timer.timeout.connect(self._forget_finished)
         self.set_conversation(None)
 
     # -- building ---------------------------------------------------------------------------
@@ -222,8 +163,9 @@ class Composer(QWidget):
         self.reason.setWordWrap(True)
         self.reason.setStyleSheet("color: #c62828;")
         self.send_bar = SendBar()
-        self.send_bar.undo_button.clicked.connect(self.undo)
-        self.send_bar.retry_button.clicked.connect(self.retry)
+        self.sending = Sending(self.send_bar, self)
+        self.sending.restored.connect(self._restore)
+        self.sending.message.connect(self.message)
         self.send_button = _named(QPushButton("Send"), "composerSend", "Send reply")
         self.send_button.setToolTip("Send (Ctrl+Enter); you can undo for a few seconds")
         self.send_button.clicked.connect(self.send)
@@ -259,7 +201,7 @@ class Composer(QWidget):
         self.context = context
         self.autosaver.store = context.store if context else None
         self.autosaver.loop = context.loop if context else None
-        self.pending.clear()
+        self.sending.set_context(context)
         self.conversation_id = None
         if context is not None:
             self._unsubscribe = context.store.changes.subscribe_on_loop(
@@ -267,16 +209,11 @@ class Composer(QWidget):
             )
             self._subscription[0] = self._unsubscribe
             _preload_x_rules()
-            _load_spelling(context.loop, self._spelling_ready)
+            spelling.load_async(context.loop, self._spelling_ready)
         self.set_conversation(None)
 
     def set_online(self, online: bool) -> None:
-        was = self.online
-        self.online = online
-        if online and not was:
-            for item in self.pending.values():
-                self._wake(item.account_id)
-        self.refresh_send_bar()
+        self.sending.set_online(online)
 
     def set_conversation(self, conversation_id: int | None) -> None:
         if conversation_id is not None and conversation_id == self.conversation_id:
@@ -315,7 +252,7 @@ class Composer(QWidget):
                 f"{name}…   (/ inserts a canned response · Ctrl+Enter sends)"
             )
         self.update_state()
-        self.refresh_send_bar()
+        self.sending.show_conversation(conversation_id)
 
     def _fill_modes(self, as_dm: bool) -> None:
         self.mode_box.blockSignals(True)
@@ -427,7 +364,7 @@ class Composer(QWidget):
             return
         cursor = self.editor.textCursor()
         block = cursor.block().text()
-        before = block[: _py_index(block, cursor.positionInBlock())]
+        before = block[: py_index(block, cursor.positionInBlock())]
         match = SLASH.search(before)
         if match is None or cursor.hasSelection():
             self._slash_dismissed = None
@@ -474,7 +411,7 @@ class Composer(QWidget):
         if self.conversation_id is not None and self.conversation_id in changes.ids("conversation"):
             self._refresh_target()
         if self.pending:
-            self.refresh_send_bar()
+            self.sending.refresh()
 
     def _refresh_target(self) -> None:
         """New messages arrived: answer the newest one, keep what the user typed."""
@@ -507,58 +444,10 @@ class Composer(QWidget):
         """Suggestions (and Ignore) for the misspelt word at `position` (a cursor position)."""
         if self.spell is None or not self.spell.enabled:
             return []
-        cursor = QTextCursor(self.editor.document())
-        cursor.setPosition(position)
-        block = cursor.block()
-        text = block.text()
-        at = _py_index(text, position - block.position())
-        hits = self.spell.checker.misspelt(text)
-        hit = next((h for h in hits if h[0] <= at <= h[1]), None)
-        if hit is None:
-            return []
-        start, end, word = hit
-        first = block.position() + qt_position(text, start)
-        last = block.position() + qt_position(text, end)
-        actions: list[QAction] = []
-        for suggestion in self.spell.checker.suggest(word):
-            action = QAction(suggestion, self.editor)
-            action.setObjectName(f"spellingSuggestion_{len(actions)}")
-            action.triggered.connect(
-                lambda _checked=False, s=suggestion: self._replace_range(first, last, s)
-            )
-            actions.append(action)
-        if not actions:
-            none = QAction("(no suggestions)", self.editor)
-            none.setEnabled(False)
-            actions.append(none)
-        ignore = QAction(f"Ignore “{word}”", self.editor)
-        ignore.setObjectName("spellingIgnore")
-        ignore.triggered.connect(lambda: self._ignore(word))
-        actions.append(ignore)
-        return actions
-
-    def _replace_range(self, first: int, last: int, replacement: str) -> None:
-        cursor = QTextCursor(self.editor.document())
-        cursor.setPosition(first)
-        cursor.setPosition(last, QTextCursor.MoveMode.KeepAnchor)
-        cursor.insertText(replacement)
-
-    def _ignore(self, word: str) -> None:
-        if self.spell is not None:
-            self.spell.checker.ignore(word)
-            self.spell.rehighlight()
+        return spelling.actions_for(self.editor, self.spell, position)
 
     def _context_menu(self, pos: QPoint) -> None:
-        menu = self.editor.createStandardContextMenu(pos)
-        menu.setObjectName("composerContextMenu")
-        menu.setAccessibleName("Editing and spelling")
-        actions = self.spelling_actions(self.editor.cursorForPosition(pos).position())
-        if actions:
-            first = menu.actions()[0] if menu.actions() else None
-            menu.insertActions(first, actions)
-            menu.insertSeparator(first)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.popup(self.editor.viewport().mapToGlobal(pos))
+        spelling.context_menu(self.editor, self.spell, pos)
 
     # -- keys -------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -590,25 +479,9 @@ class Composer(QWidget):
         self.editor.setReadOnly(True)
         self.update_state()
 
-        def local(session: Any, _item: OutboxItem | None) -> None:
-            if drafts.get(session, cid) is not None:
-                drafts.discard(session, cid)  # sent and draft gone in one transaction
-
         async def run() -> None:
             try:
-                item = await ops.queue_send(
-                    context.store.run,
-                    account_id=target.account_id,
-                    conversation_id=cid,
-                    text=text,
-                    thread_key=target.send_thread_key(mode),
-                    in_reply_to=target.in_reply_to if mode is OpKind.REPLY else None,
-                    op=mode,
-                    since_platform_id=target.since_platform_id,
-                    grace_seconds=self.grace_seconds,
-                    local=local,
-                    wake=self._wake,
-                )
+                item = await self.sending.queue(target, text, mode, self.grace_seconds)
             except Exception as exc:  # nothing was queued: keep the text a draft
                 self.autosaver.changed(cid, text, mode is OpKind.DIRECT_MESSAGE)
                 if not isinstance(exc, UserError):
@@ -619,127 +492,44 @@ class Composer(QWidget):
             finally:
                 self._sending = False
                 self.editor.setReadOnly(False)
-            self.pending[cid] = item
             if self.conversation_id == cid:
                 self._loading = True
                 self.editor.clear()
                 self._loading = False
             self.update_state()
-            self.refresh_send_bar()
             self.queued.emit(item)
 
         self.spawn(run())
 
-    def _wake(self, account_id: int) -> None:
-        engine = self.context.engine if self.context else None
-        if engine is None:
+    def _restore(self, undone: OutboxItem) -> None:
+        """An undone send: its text is back in the editor (and a draft again at once)."""
+        if self.conversation_id != undone.conversation_id:
             return
-        try:
-            engine.wake(account_id)
-        except KeyError:  # no worker for this account (not connected in this session)
-            log.info("no sync worker for account %s", account_id)
+        current = self.editor.toPlainText()
+        restored = undone.text if not current.strip() else f"{undone.text}\n{current}"
+        self.editor.setPlainText(restored)
+        if self.target is not None and undone.op in self.target.modes:
+            self.set_mode(undone.op)
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        self.editor.setFocus()
+        self.autosaver.flush()
 
-    def is_offline(self, account_id: int) -> bool:
-        if not self.online:
-            return True
-        engine = self.context.engine if self.context else None
-        if engine is None:
-            return True
-        phase = engine.states.get(account_id).phase
-        return str(getattr(phase, "value", phase)) == "offline"
+    # the outbox side lives in ui/composer/sending.py
+    @property
+    def pending(self) -> dict[int, OutboxItem]:
+        return self.sending.pending
 
     def current_item(self) -> OutboxItem | None:
-        return self.pending.get(self.conversation_id) if self.conversation_id else None
-
-    def refresh_send_bar(self) -> None:
-        """Re-read the current conversation's last send and say where it is."""
-        item = self.current_item()
-        if item is None or self.context is None:
-            self.send_bar.clear_state()
-            if not self.pending:
-                self._tick.stop()
-            return
-        with self.context.store.reader() as session:
-            try:
-                item = outbox_repo.get(session, item.id)
-            except UserError:
-                item = None
-        if item is None:
-            self.pending.pop(self.conversation_id or -1, None)
-            self.send_bar.clear_state()
-            return
-        self.pending[item.conversation_id] = item
-        self._show_item(item)
-        if not self._tick.isActive():
-            self._tick.start()
-
-    def _show_item(self, item: OutboxItem) -> None:
-        now = datetime.now(UTC)
-        state = item.state
-        if state is OutboxState.QUEUED and now < item.not_before and item.attempts == 0:
-            left = max(1, math.ceil((item.not_before - now).total_seconds()))
-            self.send_bar.show_state(f"Sending in {left} s", undo=True)
-        elif state is OutboxState.QUEUED and self.is_offline(item.account_id):
-            self.send_bar.show_state("Queued — will send when online")
-        elif state in (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.UNCERTAIN):
-            self.send_bar.show_state("Sending…")
-        elif state is OutboxState.SENT:
-            self.send_bar.show_state("Sent")
-            if not self._settle_timer.isActive():
-                self._settle_timer.start()
-        elif state is OutboxState.HELD:
-            # a colleague answered meanwhile: retrying would be held again; take it back
-            self.send_bar.show_state(f"Held, not sent: {item.error}", undo=True)
-        elif state is OutboxState.FAILED:
-            self.send_bar.show_state(f"Not sent: {item.error}", undo=True, retry=True)
-        else:  # cancelled elsewhere (the outbox panel)
-            self.send_bar.show_state("Cancelled")
-
-    def _forget_finished(self) -> None:
-        """A while after "Sent" (or "Undone"), the bar has said enough."""
-        for cid, item in list(self.pending.items()):
-            if item.state is OutboxState.SENT:
-                del self.pending[cid]
-        self.refresh_send_bar()
+        return self.sending.current_item()
 
     def undo(self) -> None:
-        item, context = self.current_item(), self.context
-        if item is None or context is None:
-            return
-
-        async def run() -> None:
-            try:
-                undone = await ops.undo(context.store.run, item.id)
-            except InvalidTransition:
-                self.send_bar.show_state("Too late to undo: it is already being sent")
-                return
-            self.pending.pop(undone.conversation_id, None)
-            if self.conversation_id == undone.conversation_id:
-                current = self.editor.toPlainText()
-                self.editor.setPlainText(
-                    undone.text if not current.strip() else f"{undone.text}\n{current}"
-                )
-                if self.target is not None and undone.op in self.target.modes:
-                    self.set_mode(undone.op)
-                self.editor.moveCursor(QTextCursor.MoveOperation.End)
-                self.editor.setFocus()
-                self.autosaver.flush()  # the text is a draft again at once
-                self.send_bar.show_state("Undone — the reply is back in the editor")
-                self._settle_timer.start()
-            self.message.emit("Send undone")
-
-        self.spawn(run())
+        self.sending.undo()
 
     def retry(self) -> None:
-        item, context = self.current_item(), self.context
-        if item is None or context is None:
-            return
+        self.sending.retry()
 
-        async def run() -> None:
-            await ops.retry(context.store.run, item.id, wake=self._wake)
-            self.refresh_send_bar()
-
-        self.spawn(run())
+    def refresh_send_bar(self) -> None:
+        self.sending.refresh()
 
     # -- plumbing ---------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
@@ -759,4 +549,5 @@ class Composer(QWidget):
         """Wait for sends and saves in flight, and flush the draft (shutdown, tests)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.sending.settle()
         await self.autosaver.settle()

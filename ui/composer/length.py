@@ -22,6 +22,18 @@ def qt_position(text: str, index: int) -> int:
     return index + len(ASTRAL.findall(text, 0, index))
 
 
+def py_index(text: str, utf16: int) -> int:
+    """The Python index of UTF-16 offset `utf16` (a Qt cursor position) in `text`."""
+    if text.isascii() or not ASTRAL.search(text):
+        return min(utf16, len(text))
+    units = 0
+    for index, ch in enumerate(text):
+        if units >= utf16:
+            return index
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
 class Utf16Offsets:
     """Python index -> UTF-16 offset for one text, O(1) a lookup (marks many spans at once)."""
 

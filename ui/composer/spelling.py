@@ -10,14 +10,25 @@ are not checked; the user's "Ignore" list lasts for the session.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import threading
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QLocale
-from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtCore import QLocale, QPoint, Qt
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QMenu, QPlainTextEdit
 
-from ui.composer.length import Utf16Offsets
+from ui.composer.length import Utf16Offsets, py_index
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +114,100 @@ class SpellHighlighter(QSyntaxHighlighter):
         for start, end, _word in self.checker.misspelt(text):
             a, b = offsets(start), offsets(end)
             self.setFormat(a, b - a, self._format)
+
+
+# -- loading off the UI thread ------------------------------------------------------------
+
+_spelling: list[tuple[SpellChecker | None, str]] = []
+_spelling_waiting: list[tuple[asyncio.AbstractEventLoop, Callable[..., None]]] = []
+_spelling_lock = threading.Lock()
+
+
+def load_async(
+    loop: asyncio.AbstractEventLoop, ready: Callable[[SpellChecker | None, str], None]
+) -> None:
+    """Load the dictionary once (about 0.3 s) on a daemon thread; `ready` runs on `loop`."""
+    with _spelling_lock:
+        if _spelling:
+            loop.call_soon(ready, *_spelling[0])
+            return
+        _spelling_waiting.append((loop, ready))
+        if len(_spelling_waiting) > 1:
+            return
+
+    def work() -> None:
+        result = load()
+        with _spelling_lock:
+            _spelling.append(result)
+            waiting = list(_spelling_waiting)
+            _spelling_waiting.clear()
+        for waiting_loop, callback in waiting:
+            try:
+                waiting_loop.call_soon_threadsafe(callback, *result)
+            except RuntimeError:  # that loop has closed
+                pass
+
+    threading.Thread(target=work, name="load-spelling", daemon=True).start()
+
+
+# -- the editor's context menu ----------------------------------------------------------------
+
+
+def actions_for(editor: QPlainTextEdit, spell: SpellHighlighter, position: int) -> list[QAction]:
+    """Suggestions and Ignore for the misspelt word at cursor `position` ([] if none)."""
+    cursor = QTextCursor(editor.document())
+    cursor.setPosition(position)
+    block = cursor.block()
+    text = block.text()
+    at = py_index(text, position - block.position())
+    hit = next((h for h in spell.checker.misspelt(text) if h[0] <= at <= h[1]), None)
+    if hit is None:
+        return []
+    start, end, word = hit
+    offsets = Utf16Offsets(text)
+    first, last = block.position() + offsets(start), block.position() + offsets(end)
+
+    def replace(replacement: str) -> None:
+        edit = QTextCursor(editor.document())
+        edit.setPosition(first)
+        edit.setPosition(last, QTextCursor.MoveMode.KeepAnchor)
+        edit.insertText(replacement)
+
+    def ignore() -> None:
+        spell.checker.ignore(word)
+        spell.rehighlight()
+
+    actions: list[QAction] = []
+    for suggestion in spell.checker.suggest(word):
+        action = QAction(suggestion, editor)
+        action.setObjectName(f"spellingSuggestion_{len(actions)}")
+        action.triggered.connect(lambda _checked=False, s=suggestion: replace(s))
+        actions.append(action)
+    if not actions:
+        none = QAction("(no suggestions)", editor)
+        none.setEnabled(False)
+        actions.append(none)
+    skip = QAction(f"Ignore “{word}”", editor)
+    skip.setObjectName("spellingIgnore")
+    skip.triggered.connect(ignore)
+    actions.append(skip)
+    return actions
+
+
+def context_menu(editor: QPlainTextEdit, spell: SpellHighlighter | None, pos: QPoint) -> QMenu:
+    """The standard edit menu with the spelling suggestions on top; popup(), never exec()."""
+    menu = editor.createStandardContextMenu(pos)
+    menu.setObjectName("composerContextMenu")
+    menu.setAccessibleName("Editing and spelling")
+    actions = []
+    if spell is not None and spell.enabled:
+        actions = actions_for(editor, spell, editor.cursorForPosition(pos).position())
+    if actions and menu.actions():
+        first = menu.actions()[0]
+        menu.insertActions(first, actions)
+        menu.insertSeparator(first)
+    elif actions:
+        menu.addActions(actions)
+    menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    menu.popup(editor.viewport().mapToGlobal(pos))
+    return menu
