@@ -305,3 +305,37 @@ def test_keyboard_send_and_picker_shortcuts(ws, composer, qtbot):
     qtbot.keyClick(composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: composer.current_item() is not None, timeout=5000)
     assert composer.current_item().text == "On it"
+
+
+def test_direct_message_mode_is_kept_with_the_draft(ws, composer, qtbot, qloop):
+    cid = ws.conversations["x"]
+    composer.set_conversation(cid)
+    composer.set_mode(OpKind.DIRECT_MESSAGE)
+    qtbot.keyClicks(composer.editor, "Sending you the details privately")
+    with qtbot.waitSignal(composer.autosaver.saved, timeout=3000):
+        pass
+    fresh = Composer()
+    qtbot.addWidget(fresh)
+    fresh.set_context(ws.context(qloop))
+    fresh.set_conversation(cid)
+    assert fresh.mode() is OpKind.DIRECT_MESSAGE
+    assert fresh.editor.toPlainText() == "Sending you the details privately"
+
+
+def test_a_new_customer_message_becomes_what_the_reply_answers(ws, composer, qtbot):
+    from desktop.domain.enums import Platform
+    from desktop.domain.inbound import ProfileInfo
+    from desktop.store.ingest import ingest
+    from tests.ui.composer_support import message
+
+    cid = ws.conversations["bluesky"]
+    composer.set_conversation(cid)
+    assert composer.target.in_reply_to == "at://ana/1"
+    qtbot.keyClicks(composer.editor, "Looking into it")
+    ana = ProfileInfo(Platform.BLUESKY, "did:ana", "ana.bsky.social", "Ana López")
+    later = message(
+        Platform.BLUESKY, "at://ana/2", "Any news?", thread="at://ana/1", who=ana, minutes=5
+    )
+    ws.store.run_sync(lambda s: ingest(s, ws.accounts[Platform.BLUESKY], [later]))
+    qtbot.waitUntil(lambda: composer.target.in_reply_to == "at://ana/2", timeout=3000)
+    assert composer.editor.toPlainText() == "Looking into it"  # the typing is kept
