@@ -339,3 +339,18 @@ def test_a_new_customer_message_becomes_what_the_reply_answers(ws, composer, qtb
     ws.store.run_sync(lambda s: ingest(s, ws.accounts[Platform.BLUESKY], [later]))
     qtbot.waitUntil(lambda: composer.target.in_reply_to == "at://ana/2", timeout=3000)
     assert composer.editor.toPlainText() == "Looking into it"  # the typing is kept
+
+
+def test_queued_says_why_it_waits(ws, qloop, qtbot):
+    c = Composer(grace_seconds=0.2)
+    qtbot.addWidget(c)
+    c.set_context(ws.context(qloop))  # no sync engine: nothing will send it yet
+    c.set_conversation(ws.conversations["bluesky"])
+    qtbot.keyClicks(c.editor, "Thanks!")
+    c.send()
+    qtbot.waitUntil(
+        lambda: c.send_bar.text() == "Queued — will send when this account syncs again",
+        timeout=5000,
+    )
+    c.set_online(False)
+    assert c.send_bar.text() == "Queued — will send when online"

@@ -120,9 +120,14 @@ class Sending(QObject):
             return True
         engine = self.context.engine if self.context else None
         if engine is None:
-            return True
+            return False  # nothing syncs at all: is_syncing says so
         phase = engine.states.get(account_id).phase
         return str(getattr(phase, "value", phase)) == "offline"
+
+    def is_syncing(self, account_id: int) -> bool:
+        """Whether a worker runs for the account (not paused, connected in this session)."""
+        engine = self.context.engine if self.context else None
+        return engine is not None and account_id in getattr(engine, "workers", {})
 
     # -- following --------------------------------------------------------------------------
     def current_item(self) -> OutboxItem | None:
@@ -158,6 +163,8 @@ class Sending(QObject):
             self.bar.show_state(f"Sending in {left} s", undo=True)
         elif state is OutboxState.QUEUED and self.is_offline(item.account_id):
             self.bar.show_state("Queued — will send when online")
+        elif state is OutboxState.QUEUED and not self.is_syncing(item.account_id):
+            self.bar.show_state("Queued — will send when this account syncs again")
         elif state in (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.UNCERTAIN):
             self.bar.show_state("Sending…")
         elif state is OutboxState.SENT:
