@@ -64,7 +64,7 @@ class CannedPicker(QFrame):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.selectionModel().currentRowChanged.connect(lambda *_: self._preview())
         self.list.activated.connect(lambda _index: self.choose_current())
-        self.list.setMinimumWidth(150)
+        self.list.setMinimumWidth(190)
 
         self.heading = QLabel("Preview")
         _named(self.heading, "cannedPreviewHeading", "Preview heading")
