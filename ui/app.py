@@ -125,6 +125,23 @@ def watch_reachability(window: Any) -> None:
     update(info.reachability())
 
 
+# -- theme --------------------------------------------------------------------------------
+
+
+def follow_system_scheme(app: Any) -> Callable[[Any], None]:
+    """Light and dark follow the system while the app runs, not only at start."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.theme import apply_theme
+
+    def changed(scheme: Any) -> None:
+        apply_theme(app, "dark" if scheme == Qt.ColorScheme.Dark else "light")
+
+    QGuiApplication.styleHints().colorSchemeChanged.connect(changed)
+    return changed
+
+
 # -- main -----------------------------------------------------------------------------------
 
 
@@ -241,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
 
     app.setWindowIcon(app_icon())
     apply_theme(app, args.theme)
+    if args.theme == "system":
+        follow_system_scheme(app)
     window = MainWindow()
     try:
         return int(run_qt(qasync, run_window(args, window)))

@@ -173,3 +173,22 @@ def test_an_uncaught_error_is_logged_and_shown(qtbot, caplog):
     assert "<b>boom</b>" in box.detailedText()
     assert box.textFormat() == Qt.TextFormat.PlainText
     box.close()
+
+
+def test_the_theme_follows_the_system_while_running(qapp):
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.app import follow_system_scheme
+    from ui.theme import apply_theme
+
+    apply_theme(qapp, "light")
+    slot = follow_system_scheme(qapp)
+    hints = QGuiApplication.styleHints()
+    try:
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # as the platform would
+        assert qapp.property("switchboard_scheme") == "dark"
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        assert qapp.property("switchboard_scheme") == "light"
+    finally:
+        hints.colorSchemeChanged.disconnect(slot)
+        apply_theme(qapp, "light")
