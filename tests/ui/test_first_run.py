@@ -127,3 +127,10 @@ def test_the_demo_has_a_past_and_a_present(tmp_path, qloop, qtbot):
     finally:
         stop = qloop.create_task(live.stop(demo))
         qtbot.waitUntil(stop.done, timeout=30_000)
+
+
+def test_every_widget_of_the_welcome_is_named(window):
+    from tests.ui.test_main_window import _unnamed
+
+    assert window.first_run.isVisible()
+    assert _unnamed(window) == []
