@@ -374,9 +374,7 @@ class MainWindow(SearchAndFilters, QMainWindow):
             self._unsubscribe()
             self._unsubscribe = None
         self.settings = ProfileSettings(settings_dir(context))
-        blocker = self.sidebar.saved_model.blockSignals(True)
-        self.sidebar.saved_model.set_searches(load_saved(self.settings))
-        self.sidebar.saved_model.blockSignals(blocker)
+        self.sidebar.saved_model.set_searches(load_saved(self.settings))  # (not `changed`)
         self.sidebar._saved_hint_update()
         self.notifier.load(self.settings)
         self.feed.set_context(context)

@@ -12,11 +12,14 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from desktop.domain.enums import ConversationStatus, Platform
+from desktop.store.inbox import InboxFilter, View
 from ui.settings import ProfileSettings
 
 KEY = "saved_searches"
 
-SearchRole = Qt.ItemDataRole.UserRole + 1
+CountRole = Qt.ItemDataRole.UserRole + 1  # drawn right-aligned by the sidebar's delegate
+SearchRole = Qt.ItemDataRole.UserRole + 2
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -46,6 +49,42 @@ class SavedSearch:
         return cls(**data)
 
 
+FIELDS = ("brand_id", "account_id", "platform", "status", "assignee_id", "tag")
+
+
+def to_filter(search: SavedSearch, base: InboxFilter | None = None) -> InboxFilter:
+    """The InboxFilter a saved search stands for (on top of `base`, e.g. its me_id);
+    unknown values are dropped rather than failing (a saved file from another version)."""
+    values: dict[str, Any] = dict.fromkeys(FIELDS)
+    for key, value in search.filters.items():
+        try:
+            if key == "platform":
+                values[key] = Platform(value)
+            elif key == "status":
+                values[key] = ConversationStatus(value)
+            elif key in values:
+                values[key] = value
+        except ValueError:
+            continue
+    try:
+        view = View(search.view)
+    except ValueError:
+        view = View.ALL
+    return replace(base or InboxFilter(), view=view, conversation_ids=None, **values)
+
+
+def count(session: Any, search: SavedSearch, me_id: int | None, limit: int = 500) -> int:
+    """How many conversations a saved search shows now (a search counts up to `limit`)."""
+    from desktop.store import inbox
+    from desktop.store import search as full_text
+
+    f = to_filter(search, InboxFilter(me_id=me_id))
+    if search.query:
+        hits = full_text.search(session, search.query, limit=limit)
+        f = replace(f, conversation_ids=sorted({h.conversation_id for h in hits}))
+    return inbox.count(session, f)
+
+
 def load(settings: ProfileSettings) -> list[SavedSearch]:
     raw = settings.data(KEY, [])
     found = [SavedSearch.from_json(r) for r in raw] if isinstance(raw, list) else []
@@ -63,6 +102,7 @@ class SavedSearchModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._items: list[SavedSearch] = []
+        self._counts: dict[str, int] = {}  # by name
 
     def searches(self) -> list[SavedSearch]:
         return list(self._items)
@@ -86,6 +126,12 @@ class SavedSearchModel(QAbstractListModel):
         self.endInsertRows()
         self.changed.emit()
         return row
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        if counts != self._counts:
+            self._counts = dict(counts)
+            if self._items:
+                self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
 
     def remove(self, row: int) -> None:
         if 0 <= row < len(self._items):
@@ -122,8 +168,13 @@ class SavedSearchModel(QAbstractListModel):
             return s.name
         if role == Qt.ItemDataRole.ToolTipRole:
             return s.describe()
+        if role == CountRole:
+            n = self._counts.get(s.name)
+            return "" if n is None else f"{n:,}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Saved search {s.name}: {s.describe()}"
+            n = self._counts.get(s.name)
+            shown = "" if n is None else f", {n} conversations"
+            return f"Saved search {s.name}: {s.describe()}{shown}"
         if role == SearchRole:
             return s
         return None

@@ -106,6 +106,7 @@ class Sidebar(QWidget):
         self.saved = named(QListView(), "savedSearchList", "Saved searches")
         self.saved.setModel(self.saved_model)
         self.saved.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.saved.setItemDelegate(CountDelegate(self.saved))
         self.saved.clicked.connect(self._saved_activated)
         self.saved.activated.connect(self._saved_activated)
         self.saved.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

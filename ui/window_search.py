@@ -15,10 +15,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 
-from desktop.domain.enums import ConversationStatus, Platform
-from ui.data_source import View
 from ui.naming import named
-from ui.saved_searches import SavedSearch
+from ui.saved_searches import SavedSearch, to_filter
 from ui.saved_searches import store as store_saved
 from ui.sidebar import VIEW_LABELS
 
@@ -107,19 +105,8 @@ class SearchAndFilters:
 
     def apply_saved_search(self, search: SavedSearch) -> None:
 
-        values: dict[str, Any] = dict.fromkeys(SCOPE_FIELDS)
-        for key, value in search.filters.items():
-            if key == "platform":
-                values[key] = Platform(value)
-            elif key == "status":
-                values[key] = ConversationStatus(value)
-            elif key in values:
-                values[key] = value
-        try:
-            view = View(search.view)
-        except ValueError:
-            view = View.ALL
-        self.filter = replace(self.filter, view=view, **values)
+        self.filter = to_filter(search, self.filter)
+        view = self.filter.view
         blocker = self.views.blockSignals(True)
         self.sidebar.set_view(view)
         self.views.blockSignals(blocker)
@@ -132,6 +119,7 @@ class SearchAndFilters:
 
     def _saved_changed(self) -> None:
         store_saved(self.settings, self.sidebar.saved_model.searches())
+        self.feed.dirty = True  # their counts, with the next per-account counts
 
     # -- search ------------------------------------------------------------------------------
     def focus_search(self) -> None:

@@ -206,6 +206,10 @@ def test_saved_search_model(qtmodeltester):
     assert model.index(0).data(Qt.ItemDataRole.ToolTipRole) == (
         "refund platform:mastodon in needs reply"
     )
+    model.set_counts({"Refunds": 1234})
+    assert model.index(0).data(CountRole) == "1,234"
+    assert model.index(1).data(CountRole) == ""  # not counted yet
+    qtmodeltester.check(model)
 
 
 def test_save_apply_rename_delete_saved_searches(store, qloop, qtbot, tmp_path):
@@ -235,10 +239,18 @@ def test_save_apply_rename_delete_saved_searches(store, qloop, qtbot, tmp_path):
     assert window.search_box.text() == "refund"
     assert window.model.ids() == refunds
 
+    # its count comes with the sidebar's next counts (on the worker)
+    window.feed.count()
+    qtbot.waitUntil(
+        lambda: window.sidebar.saved_model.index(0).data(CountRole) == str(len(refunds)),
+        timeout=5000,
+    )
+
     # a new window on the same profile has it; rename and delete persist
     again = open_window(qtbot, store, qloop, profile=profile)
     saved = again.sidebar.saved_model
     assert [s.name for s in saved.searches()] == ["Refunds waiting"]
+    assert again.sidebar.saved.model().rowCount() == 1 and again.sidebar.saved.isVisibleTo(again)
     saved.setData(saved.index(0), "Refund queue")
     third = open_window(qtbot, store, qloop, profile=profile)
     assert [s.name for s in third.sidebar.saved_model.searches()] == ["Refund queue"]
@@ -259,3 +271,12 @@ def test_every_sidebar_widget_is_named(store, qloop, qtbot, tmp_path):
     show_active(qtbot, window)
     assert window.sidebar.saved.isVisible()
     assert _unnamed(window) == []
+
+
+def test_saved_search_filters_survive_odd_values():
+    from desktop.domain.enums import Platform as P
+    from ui.saved_searches import to_filter
+
+    f = to_filter(SavedSearch("x", "", "needs_reply", {"platform": "bluesky", "status": "nope"}))
+    assert f.view is View.NEEDS_REPLY and f.platform is P.BLUESKY and f.status is None
+    assert to_filter(SavedSearch("y", view="gone")).view is View.ALL
