@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.domain.enums import Platform
+from desktop.domain.models import CannedResponse
 from desktop.store import Store, canned
 from tests.ui.composer_support import build
 from ui.canned.manager import CannedManager
@@ -52,6 +54,11 @@ def test_list_model_passes_qtmodeltester(ws, qtmodeltester):
     assert model.data(index) == "Hello    /hi"
     assert model.data(index, IdRole) == _all(ws)[0].id
     assert model.data(index, ResponseRole).body.startswith("Hi ")
+    # a body that looks like HTML is shown as text in the tooltip, never interpreted
+    evil = CannedResponse(9, "x", "x", '<img src="file:///etc/passwd"> & <b>hi</b>')
+    model.set_items([evil])
+    tip = model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "<img" not in tip and "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in tip
     model.set_items([])
     qtmodeltester.check(model)
 

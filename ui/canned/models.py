@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,7 +59,8 @@ class CannedListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{c.title}    /{c.shortcut}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return c.body
+            # tooltips guess rich text: escape the body so it is shown, never interpreted
+            return f"<p style='white-space:pre-wrap'>{html.escape(c.body)}</p>"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{c.title}, shortcut {c.shortcut}, used {c.usage_count} times"
         if role == ResponseRole:
