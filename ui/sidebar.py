@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
+    QApplication,
     QFrame,
     QLabel,
     QListView,
@@ -50,10 +51,18 @@ class CountDelegate(QStyledItemDelegate):
     """Sidebar rows: the name on the left, its live count (CountRole) right-aligned."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
-        super().paint(painter, option, index)
         count = index.data(CountRole)
         if not count:
+            super().paint(painter, option, index)
             return
+        # the name is elided short of the count, so a long handle never runs under it
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        metrics = opt.fontMetrics  # type: ignore[attr-defined]
+        room = opt.rect.width() - metrics.horizontalAdvance(str(count)) - 34  # type: ignore[attr-defined]
+        opt.text = metrics.elidedText(opt.text, Qt.TextElideMode.ElideRight, max(room, 20))  # type: ignore[attr-defined]
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)  # type: ignore[attr-defined]
         painter.save()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
         role = (
