@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.naming import named
+from ui.naming import name_scrollbars, named
 
 # (object name, menu, keys, menu text, help text). "open" is bound to the list only (Enter in
 # the search box runs the search), so its action shows the key without owning it.
@@ -153,6 +153,7 @@ class ShortcutHelp(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        name_scrollbars(table, "shortcutTable", "Scroll shortcuts")
         table.resizeRowsToContents()
         self.table = table
         self.resize(520, min(720, 40 + table.verticalHeader().length() + 90))

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from ui.data_source import View
 from ui.models.account_tree import AccountTreeModel, CountRole, EntityRole, KindRole
-from ui.naming import named
+from ui.naming import name_scrollbars, named
 from ui.saved_searches import SavedSearchModel, SearchRole
 
 VIEW_LABELS: dict[View, str] = {
@@ -135,6 +135,9 @@ class Sidebar(QWidget):
         self.setMinimumWidth(170)
         for view in (self.accounts, self.saved):
             view.setFrameShape(QFrame.Shape.NoFrame)
+        name_scrollbars(self.views, "viewList", "Scroll views")
+        name_scrollbars(self.accounts, "accountTree", "Scroll brands and accounts")
+        name_scrollbars(self.saved, "savedSearchList", "Scroll saved searches")
         self.saved_hint.setContentsMargins(10, 2, 10, 8)
         # local to the sidebar: the sections read as one column with the views above
         self.setStyleSheet(SIDEBAR_QSS)
