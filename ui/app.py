@@ -194,6 +194,9 @@ async def run_window(args: argparse.Namespace, window: Any) -> int:
 def show_workspace(window: Any, workspace: Any) -> None:
     window.set_source(workspace.source, workspace.reason or None, workspace.context)
     window.show_first_run(workspace.first_run)
+    if window.current_id() is None and window.model.rowCount():
+        window.select_row(0)  # open on the newest conversation: thread and composer ready
+        window.table.setFocus()
     window.show_message(workspace.message)
     workspace.notify = window.show_message
 

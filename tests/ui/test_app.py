@@ -192,3 +192,17 @@ def test_the_theme_follows_the_system_while_running(qapp):
     finally:
         hints.colorSchemeChanged.disconnect(slot)
         apply_theme(qapp, "light")
+
+
+def test_a_workspace_opens_on_its_first_conversation(qtbot, memory_source):
+    from ui.app import show_workspace
+    from ui.main_window import MainWindow
+    from ui.workspace import Workspace
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    show_workspace(window, Workspace(source=memory_source, message="Ready"))
+    assert window.current_id() == window.model.id_at(0)
+    assert window.thread.conversation_id == window.model.id_at(0)
+    assert window.message_label.text() == "Ready"
+    assert memory_source.rows([window.current_id()])[0].unread  # selecting is not reading
