@@ -60,6 +60,8 @@ class CountDelegate(QStyledItemDelegate):
         self.initStyleOption(opt, index)
         metrics = opt.fontMetrics  # type: ignore[attr-defined]
         room = opt.rect.width() - metrics.horizontalAdvance(str(count)) - 34  # type: ignore[attr-defined]
+        if not opt.icon.isNull():  # type: ignore[attr-defined]
+            room -= opt.decorationSize.width() + 8  # type: ignore[attr-defined]
         opt.text = metrics.elidedText(opt.text, Qt.TextElideMode.ElideRight, max(room, 20))  # type: ignore[attr-defined]
         style = opt.widget.style() if opt.widget is not None else QApplication.style()  # type: ignore[attr-defined]
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)  # type: ignore[attr-defined]
