@@ -81,6 +81,10 @@ def test_brands_list_their_accounts_with_icons_and_counts(store, qloop, qtbot, q
     assert int((acme.data(CountRole) or "0").replace(",", "")) == sum(per_account)
     total = int(model.index(0, 0).data(CountRole).replace(",", ""))
     assert total == window.counts[View.NEEDS_REPLY]
+    assert model.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole) == (
+        f"All accounts, {total:,} conversations need a reply"
+    )
+    assert "need a reply" in acme.data(Qt.ItemDataRole.ToolTipRole)
 
 
 def test_counts_follow_changes_without_blocking(store, qloop, qtbot):

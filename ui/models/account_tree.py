@@ -183,9 +183,13 @@ class AccountTreeModel(QStandardItemModel):
             n = by_brand.get(brand_id, 0)
             _set(brand, CountRole, f"{n:,}" if n else "")
             _set(brand, Qt.ItemDataRole.AccessibleTextRole, f"Brand {name}, {n} need a reply")
+            _set(brand, Qt.ItemDataRole.ToolTipRole, f"{name}: {n:,} conversations need a reply")
         top = self.item(0)
         if top is not None:
             _set(top, CountRole, f"{total:,}" if total else "")
+            what = f"{total:,} conversations need a reply"
+            _set(top, Qt.ItemDataRole.ToolTipRole, f"Every brand and account: {what}")
+            _set(top, Qt.ItemDataRole.AccessibleTextRole, f"All accounts, {what}")
 
     def set_counts(self, needs_reply: dict[int, int]) -> None:
         if needs_reply != self._data.needs_reply:
