@@ -68,3 +68,25 @@ def test_locked_database_says_so(tmp_path: Path) -> None:
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_a_profile_that_passed_0006_without_team_members_gets_the_table(tmp_path: Path) -> None:
+    """0006 once created agent_team_members only in a later edit; databases upgraded before
+    that must get it from 0009, and the inbox's view counts must work on them."""
+    from alembic import command
+
+    from desktop.store import inbox
+    from desktop.store.db import _alembic_config, _make_engine
+
+    path = tmp_path / "old.sqlite3"
+    engine = _make_engine(path, writer=True)
+    with engine.begin() as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0008_profile_id")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS agent_team_members")  # as the early 0006 left it
+    engine.dispose()
+    with Store.open(path) as store, store.reader() as session:
+        assert inbox.view_counts(session, 1) is not None
+        tables = session.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
+        assert "agent_team_members" in set(tables.scalars())

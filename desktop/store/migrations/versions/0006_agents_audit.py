@@ -8,9 +8,8 @@ Why `active` rather than deleting an agent: notes, handoffs, assignments and aud
 name their author by agent id, and a colleague who left must still be shown by name on the
 history they wrote. Deactivated colleagues are simply not offered as handoff targets.
 `created_at` (with the existing `uid`) keeps agents identifiable when workspaces are shared.
-Plain ADD COLUMN with a server default: no table copy. `agent_team_members` says who is in
-a team such as "Customer care": a conversation handed to the team shows in its members'
-"Handed to me".
+Plain ADD COLUMN with a server default: no table copy. (Team membership came later, in
+0009: this file had briefly created it too, and databases upgraded before that lacked it.)
 """
 
 from __future__ import annotations
@@ -29,22 +28,6 @@ def upgrade() -> None:
         "agents", sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true())
     )
     op.add_column("agents", sa.Column("created_at", sa.DateTime(), nullable=True))
-    op.create_table(
-        "agent_team_members",
-        sa.Column(
-            "team_id",
-            sa.Integer(),
-            sa.ForeignKey("agents.id", ondelete="CASCADE", name="fk_agent_team_members_team_id"),
-            primary_key=True,
-        ),
-        sa.Column(
-            "agent_id",
-            sa.Integer(),
-            sa.ForeignKey("agents.id", ondelete="CASCADE", name="fk_agent_team_members_agent_id"),
-            primary_key=True,
-        ),
-    )
-    op.create_index("ix_agent_team_members_agent", "agent_team_members", ["agent_id"])
     op.create_index("ix_audit_events_customer_id", "audit_events", ["customer_id"])
     op.create_index("ix_audit_events_at", "audit_events", ["at"])
 
@@ -52,7 +35,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_audit_events_at", "audit_events")
     op.drop_index("ix_audit_events_customer_id", "audit_events")
-    op.drop_table("agent_team_members")
     with op.batch_alter_table("agents") as batch:
         batch.drop_column("created_at")
         batch.drop_column("active")
