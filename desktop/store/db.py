@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from desktop.domain.errors import StoreError
 from desktop.store import changes as change_records
 from desktop.store.changes import ChangeBus
+from desktop.store.open_marker import mark_closed, mark_open
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,6 +61,12 @@ def _make_engine(path: Path, *, writer: bool) -> Engine:
     return engine
 
 
+def _integrity_check(conn: Any, path: Path) -> None:
+    check = conn.exec_driver_sql("PRAGMA quick_check").scalar()
+    if check != "ok":
+        raise StoreError(f"the database is corrupt ({check})", str(path))
+
+
 class Store:
     def __init__(self, path: Path, engine: Engine, reader_engine: Engine) -> None:
         self.path = path
@@ -67,6 +74,7 @@ class Store:
         self._reader_engine = reader_engine
         self.changes = ChangeBus()
         self._profile_id: str | None = None
+        self._marker: Path | None = None
         self._jobs: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._writer_loop, name="store-writer", daemon=True)
         self._thread.start()
@@ -79,12 +87,11 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         existed = path.exists() and path.stat().st_size > 0
         engine = _make_engine(path, writer=True)
+        marker, unclean = mark_open(path)
         try:
             with engine.connect() as conn:
-                if existed:
-                    check = conn.exec_driver_sql("PRAGMA quick_check").scalar()
-                    if check != "ok":
-                        raise StoreError(f"the database is corrupt ({check})", str(path))
+                if existed and unclean:  # only after a crash: see open_marker
+                    _integrity_check(conn, path)
                 current = MigrationContext.configure(conn).get_current_revision()
             script = ScriptDirectory.from_config(_alembic_config())
             head = script.get_current_head()
@@ -108,17 +115,22 @@ class Store:
                     command.upgrade(cfg, "head")
         except StoreError:
             engine.dispose()
+            mark_closed(marker)
             raise
         except OperationalError as exc:
             engine.dispose()
+            mark_closed(marker)
             message = str(exc.orig) if exc.orig else str(exc)
             if "locked" in message or "busy" in message:
                 raise StoreError("the database is locked by another program", str(path)) from exc
             raise StoreError(f"cannot open the database ({message})", str(path)) from exc
         except DatabaseError as exc:
             engine.dispose()
+            mark_closed(marker)
             raise StoreError("the file is not a database or is corrupt", str(path)) from exc
-        return cls(path, engine, _make_engine(path, writer=False))
+        store = cls(path, engine, _make_engine(path, writer=False))
+        store._marker = marker
+        return store
 
     # -- writing ---------------------------------------------------------------------------
     def _writer_loop(self) -> None:
@@ -193,6 +205,9 @@ class Store:
             self._thread.join(timeout=30)
         self._engine.dispose()
         self._reader_engine.dispose()
+        if self._marker is not None:
+            mark_closed(self._marker)
+            self._marker = None
 
     def __enter__(self) -> Store:
         return self

@@ -90,3 +90,55 @@ def test_a_profile_that_passed_0006_without_team_members_gets_the_table(tmp_path
         assert inbox.view_counts(session, 1) is not None
         tables = session.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
         assert "agent_team_members" in set(tables.scalars())
+
+
+def _fill(path: Path) -> None:
+    with Store.open(path) as store:
+        store.run_sync(
+            lambda s: s.connection().exec_driver_sql(
+                "CREATE TABLE filler (id INTEGER PRIMARY KEY, t TEXT)"
+            )
+        )
+        for _ in range(4):
+            store.run_sync(
+                lambda s: s.connection().exec_driver_sql(
+                    "INSERT INTO filler (t) SELECT hex(randomblob(200)) FROM"
+                    " (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                    " WHERE i < 500) SELECT i FROM n)"
+                )
+            )
+        store.run_sync(
+            lambda s: s.connection().exec_driver_sql("CREATE INDEX ix_filler_t ON filler (t)")
+        )
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def test_a_cleanly_closed_profile_opens_without_reading_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import desktop.store.db as db
+
+    path = tmp_path / "p" / "switchboard.sqlite3"
+    _fill(path)
+    assert not list(path.parent.glob("*.open-*"))  # close took its marker away
+    checks: list[Path] = []
+    monkeypatch.setattr(db, "_integrity_check", lambda conn, p: checks.append(p))
+    with Store.open(path):
+        assert len(list(path.parent.glob("*.open-*"))) == 1  # in use
+    assert checks == []
+
+
+def test_after_a_crash_the_integrity_check_finds_damage(tmp_path: Path) -> None:
+    path = tmp_path / "p" / "switchboard.sqlite3"
+    _fill(path)
+    # A session that never closed: its process (pid 2**22 + 1 is beyond Linux's pid_max
+    # default) is gone and its marker is still there.
+    (path.parent / f"{path.name}.open-{2**22 + 1}-dead").touch()
+    size = path.stat().st_size
+    with path.open("r+b") as f:  # scribble over the middle of the file (table/index pages)
+        f.seek(size // 2)
+        f.write(b"\x07" * 8192)
+    with pytest.raises(StoreError, match="corrupt"):
+        Store.open(path)
+    assert path.stat().st_size == size  # never recreated
