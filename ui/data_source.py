@@ -75,7 +75,9 @@ class InboxSource(Protocol):
 
     me_id: int | None
 
-    def ids(self, f: InboxFilter, sort: Sort = Sort.NEWEST) -> list[int]: ...
+    def ids(
+        self, f: InboxFilter, sort: Sort = Sort.NEWEST, limit: int | None = None
+    ) -> list[int]: ...
     def rows(self, conversation_ids: Sequence[int]) -> list[InboxRow]: ...
     def view_counts(self) -> dict[View, int]: ...
     def thread(self, conversation_id: int) -> list[ThreadMessage]: ...
@@ -104,13 +106,13 @@ class StoreSource:
             me = [a for a in accounts.list_agents(session) if a.is_me]
         self.me_id: int | None = me[0].id if me else None
 
-    def ids(self, f: InboxFilter, sort: Sort = Sort.NEWEST) -> list[int]:
+    def ids(self, f: InboxFilter, sort: Sort = Sort.NEWEST, limit: int | None = None) -> list[int]:
         from desktop.store import inbox
 
         if f.me_id is None and self.me_id is not None:
             f = replace(f, me_id=self.me_id)
         with self.store.reader() as session:
-            return inbox.ids(session, f, sort)
+            return inbox.ids(session, f, sort, limit=limit)
 
     def rows(self, conversation_ids: Sequence[int]) -> list[InboxRow]:
         from desktop.store import inbox
@@ -289,6 +291,7 @@ class MemorySource:
         self._subscribers: list[ChangeCallback] = []
         self.outbox = 0
         self.row_fetches = 0  # how many rows() calls: tests check the model fetches lazily
+        self.id_queries: list[int | None] = []  # the limit of each ids() call, for tests
 
     # -- test helpers -----------------------------------------------------------------------
     def put(self, row: InboxRow, assignee_id: int | None = None) -> None:
@@ -334,7 +337,8 @@ class MemorySource:
             return False
         return f.conversation_ids is None or row.id in set(f.conversation_ids)
 
-    def ids(self, f: InboxFilter, sort: Sort = Sort.NEWEST) -> list[int]:
+    def ids(self, f: InboxFilter, sort: Sort = Sort.NEWEST, limit: int | None = None) -> list[int]:
+        self.id_queries.append(limit)
         chosen = [r for r in self._rows.values() if self._matches(r, f)]
         epoch = datetime(1970, 1, 1)
         if sort is Sort.OLDEST_WAITING:
@@ -352,7 +356,7 @@ class MemorySource:
             )
         else:
             chosen.sort(key=lambda r: (_naive(r.last_message_at) or epoch, r.id), reverse=True)
-        return [r.id for r in chosen]
+        return [r.id for r in chosen][:limit]
 
     def rows(self, conversation_ids: Sequence[int]) -> list[InboxRow]:
         self.row_fetches += 1

@@ -70,6 +70,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REQUERY_DELAY_MS = 120  # coalesce a burst of change records into one id query
+LOAD_ROWS = 1000  # ids read per page of the list; more as the user scrolls
 LAYOUT_SAVE_DELAY_MS = 1000
 
 BeforeClose = Callable[[], Awaitable[None] | None]
@@ -106,6 +107,9 @@ class MainWindow(SearchAndFilters, QMainWindow):
         self.settings = ProfileSettings(None)
 
         self.model = ConversationListModel()
+        self.model.more_wanted.connect(self._load_more)
+        self._loaded = LOAD_ROWS
+        self._list_key: object = None
         self._build()
         self._build_actions()
         self.feed = SidebarFeed(self.sidebar, self.filter_bar, self)  # brands, states, counts
@@ -418,7 +422,7 @@ class MainWindow(SearchAndFilters, QMainWindow):
             f = replace(f, conversation_ids=self.search_ids)
         selected = self.current_id()
         anchor = self._scroll_anchor()
-        self.model.set_ids(self.source.ids(f, self.sort))
+        self._load_ids(f)
         self._restore_anchor(anchor)
         self.counts = self.source.view_counts()
         self.sidebar.set_counts(self.counts)
@@ -426,6 +430,31 @@ class MainWindow(SearchAndFilters, QMainWindow):
         self.set_outbox_count(self.source.outbox_count())
         self._update_empty()
         self._ensure_selection(selected)
+
+    def _load_ids(self, f: InboxFilter) -> None:
+        """The first rows of the list, and more as the user scrolls (model.more_wanted).
+
+        At 1M messages a view holds ~300k conversations; reading all their ids costs 0.5-1 s
+        per re-query (each change record, each view switch). The list shows the first
+        LOAD_ROWS and grows by that much when scrolled near its end, so a re-query costs the
+        same for a view of 300 or 300,000. Counts come from view_counts, not the row count.
+        """
+        key = (f, self.sort)
+        if key != self._list_key:  # another list: start from its first page again
+            self._list_key = key
+            self._loaded = LOAD_ROWS
+        got = self.source.ids(f, self.sort, limit=self._loaded + 1) if self.source else []
+        self.model.set_has_more(len(got) > self._loaded)
+        self.model.set_ids(got[: self._loaded])
+
+    def _load_more(self) -> None:
+        if self.source is None:
+            return
+        self._loaded += LOAD_ROWS
+        f = self.filter
+        if self.search_ids is not None:
+            f = replace(f, conversation_ids=self.search_ids)
+        self._load_ids(f)
 
     def _scroll_anchor(self) -> tuple[int, int] | None:
         """The conversation at the top of the viewport and how far it is scrolled into, so
@@ -535,6 +564,18 @@ class MainWindow(SearchAndFilters, QMainWindow):
 
     def select_id(self, conversation_id: int) -> bool:
         row = self.model.row_of(conversation_id)
+        if row is None and self.model.canFetchMore() and self.source is not None:
+            # Further down than the loaded rows: load down to it (a rare jump, from a
+            # notification or the customer timeline, may read the whole id list once).
+            f = self.filter
+            if self.search_ids is not None:
+                f = replace(f, conversation_ids=self.search_ids)
+            every = self.source.ids(f, self.sort)
+            if conversation_id in every:
+                self._loaded = (every.index(conversation_id) // LOAD_ROWS + 1) * LOAD_ROWS
+                self.model.set_has_more(len(every) > self._loaded)
+                self.model.set_ids(every[: self._loaded])
+                row = self.model.row_of(conversation_id)
         if row is None:
             return False
         self.select_row(row)

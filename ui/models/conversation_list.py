@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QFont
 
@@ -94,6 +95,11 @@ _STATUS_TEXT = {
 
 
 class ConversationListModel(QAbstractTableModel):
+    """The loaded part of an ordered id list (the window asks for the first rows and more as
+    the user scrolls: Qt's canFetchMore/fetchMore), with rows fetched as they are painted."""
+
+    more_wanted = Signal()  # the view scrolled near the end and there are more ids
+
     def __init__(
         self,
         source: InboxSource | None = None,
@@ -104,6 +110,7 @@ class ConversationListModel(QAbstractTableModel):
         super().__init__(parent)  # type: ignore[arg-type]
         self._source = source
         self._ids: list[int] = []
+        self._has_more = False
         self._cache: OrderedDict[int, InboxRow] = OrderedDict()
         self._snippets: dict[int, str] = {}  # search hits' snippets, shown instead of the last
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -128,6 +135,18 @@ class ConversationListModel(QAbstractTableModel):
 
     def ids(self) -> list[int]:
         return list(self._ids)
+
+    def set_has_more(self, more: bool) -> None:
+        """Whether ids beyond the loaded ones exist (the list asks for them by scrolling)."""
+        self._has_more = more
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._has_more
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._has_more = False  # until the window answers with the next ids
+            self.more_wanted.emit()
 
     def id_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
@@ -163,6 +182,13 @@ class ConversationListModel(QAbstractTableModel):
         p = _common_prefix(old, new_ids)
         s = _common_suffix(old, new_ids, min(len(old), len(new_ids)) - p)
         old_win, new_win = old[p : len(old) - s], new_ids[p : len(new_ids) - s]
+        if len(old_win) > RESET_ABOVE and len(new_win) > RESET_ABOVE:
+            # A different list (view, filter, sort), not an update of this one: row-by-row
+            # signals would cost seconds here; the window puts the selection back by id.
+            self.beginResetModel()
+            self._ids = new_ids
+            self.endResetModel()
+            return
         if not self._fast_path(p, old_win, new_win):
             self._apply_window(p, old_win, new_win)
 
@@ -382,6 +408,8 @@ class ConversationListModel(QAbstractTableModel):
 
 
 CHUNK = 4096
+# Above this many changed ids on both sides, set_ids resets instead of diffing.
+RESET_ABOVE = 2000
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:
