@@ -53,6 +53,7 @@ from ui.shortcuts import SHORTCUTS, ShortcutHelp, build_actions, build_menus, me
 from ui.sidebar import VIEW_LABELS, CountRole, Sidebar, ViewCountDelegate
 from ui.sidebar_feed import SidebarFeed
 from ui.thread_view import ThreadView
+from ui.view_counter import ViewCounter
 from ui.window_layout import restore_layout, save_layout, settings_dir
 from ui.window_search import SearchAndFilters
 
@@ -108,6 +109,8 @@ class MainWindow(SearchAndFilters, QMainWindow):
 
         self.model = ConversationListModel()
         self.model.more_wanted.connect(self._load_more)
+        self.view_counter = ViewCounter(self)
+        self.view_counter.counted.connect(self._counted)
         self._loaded = LOAD_ROWS
         self._list_key: object = None
         self._build()
@@ -371,6 +374,7 @@ class MainWindow(SearchAndFilters, QMainWindow):
         context: AppContext | None = None,
     ) -> None:
         """Show `source`; `context` gives the panels the store and engine (None: no workspace)."""
+        self.view_counter.wait()  # a count still reading the previous store finishes first
         if self.context is not None:
             self.save_layout()  # the profile being put away keeps its layout
         self.context = context
@@ -424,12 +428,18 @@ class MainWindow(SearchAndFilters, QMainWindow):
         anchor = self._scroll_anchor()
         self._load_ids(f)
         self._restore_anchor(anchor)
-        self.counts = self.source.view_counts()
-        self.sidebar.set_counts(self.counts)
+        self.view_counter.request(self.source)  # answers in _counted (off-thread if slow)
         self.feed.dirty = True  # per-account counts: on a worker, at most every 15 s
         self.set_outbox_count(self.source.outbox_count())
         self._update_empty()
         self._ensure_selection(selected)
+
+    def _counted(self, source: object, counts: dict[View, int]) -> None:
+        if source is not self.source:  # counted for a workspace that is gone
+            return
+        self.counts = counts
+        self.sidebar.set_counts(counts)
+        self._update_empty()
 
     def _load_ids(self, f: InboxFilter) -> None:
         """The first rows of the list, and more as the user scrolls (model.more_wanted).
@@ -744,6 +754,7 @@ class MainWindow(SearchAndFilters, QMainWindow):
             self._unsubscribe = None
         self.notifier.close()
         self.feed.close()
+        self.view_counter.close()
         if self.context is not None:
             self.save_layout()
         self._age_timer.stop()

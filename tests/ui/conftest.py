@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -49,3 +50,13 @@ def show_active(qtbot: object, widget: object) -> None:
     qtbot.waitExposed(widget)  # type: ignore[attr-defined]
     widget.activateWindow()  # type: ignore[attr-defined]
     qtbot.waitUntil(widget.isActiveWindow, timeout=3000)  # type: ignore[attr-defined]
+
+
+def counts(qtbot: object, window: Any) -> dict[Any, int]:
+    """The window's view counts once its counting has answered (a store's are read on a
+    worker thread and arrive as a queued signal)."""
+    from PySide6.QtCore import QCoreApplication
+
+    window.view_counter.flush()
+    QCoreApplication.processEvents()
+    return dict(window.counts)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from desktop.demo.generator import generate
 from desktop.domain.enums import ConversationStatus, Platform
 from desktop.store import Store
-from tests.ui.conftest import show_active
+from tests.ui.conftest import counts, show_active
 from ui.context import AppContext
 from ui.data_source import StoreSource, View
 from ui.main_window import MainWindow
@@ -122,7 +122,7 @@ def test_search_shows_what_matched(window, qtbot):
     window.search_box.setFocus()
     qtbot.keyClick(window.search_box, Qt.Key.Key_Escape)
     assert "[" not in (window.model.index(0, COL_SNIPPET).data() or "")
-    assert window.model.rowCount() == window.counts[View.ALL]
+    assert window.model.rowCount() == counts(qtbot, window)[View.ALL]
 
 
 def test_a_bad_query_is_explained(window, qtbot):
@@ -147,7 +147,7 @@ def test_filters_are_reachable_by_keyboard_and_clear(window, qtbot):
     qtbot.keyClick(window.filter_bar.combos["platform"], Qt.Key.Key_Down)
     assert window.filter.platform is Platform.MASTODON
     narrowed = window.model.rowCount()
-    assert narrowed < window.counts[View.ALL]
+    assert narrowed < counts(qtbot, window)[View.ALL]
     qtbot.keyClick(
         window.table,
         Qt.Key.Key_X,
@@ -155,7 +155,7 @@ def test_filters_are_reachable_by_keyboard_and_clear(window, qtbot):
     )
     assert window.filter.platform is None
     assert window.filter_bar.combos["platform"].currentIndex() == 0
-    assert window.model.rowCount() == window.counts[View.ALL]
+    assert window.model.rowCount() == counts(qtbot, window)[View.ALL]
 
 
 def test_clear_button_clears_search_too(window, qtbot):

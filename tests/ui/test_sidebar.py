@@ -16,7 +16,7 @@ from desktop.store.inbound import StoreInbound
 from desktop.store.ingest import record_sent
 from desktop.sync.engine import SyncEngine
 from desktop.sync.store_outbox import StoreOutbox
-from tests.ui.conftest import show_active
+from tests.ui.conftest import counts, show_active
 from ui.context import AppContext
 from ui.data_source import StoreSource, View
 from ui.main_window import MainWindow
@@ -80,7 +80,7 @@ def test_brands_list_their_accounts_with_icons_and_counts(store, qloop, qtbot, q
     ]
     assert int((acme.data(CountRole) or "0").replace(",", "")) == sum(per_account)
     total = int(model.index(0, 0).data(CountRole).replace(",", ""))
-    assert total == window.counts[View.NEEDS_REPLY]
+    assert total == counts(qtbot, window)[View.NEEDS_REPLY]
     assert model.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole) == (
         f"All accounts, {total:,} conversations need a reply"
     )
@@ -95,7 +95,7 @@ def test_counts_follow_changes_without_blocking(store, qloop, qtbot):
     window.go(View.NEEDS_REPLY)
     window.select_row(0)
     window.act("resolve")
-    qtbot.waitUntil(lambda: window.counts[View.NEEDS_REPLY] == before - 1, timeout=5000)
+    qtbot.waitUntil(lambda: window.counts.get(View.NEEDS_REPLY) == before - 1, timeout=5000)
     assert window.feed.dirty  # recounted on the next tick, not on the UI thread now
     window.feed.count_if_dirty()
     qtbot.waitUntil(
@@ -120,7 +120,7 @@ def test_choosing_an_account_or_brand_scopes_the_list(store, qloop, qtbot):
     assert brand_rows > len(shown)
     window.sidebar.accounts.setCurrentIndex(model.index(0, 0))  # All accounts
     assert window.filter.brand_id is None
-    assert window.model.rowCount() == window.counts[View.ALL]
+    assert window.model.rowCount() == counts(qtbot, window)[View.ALL]
 
 
 def test_keyboard_reaches_the_account_tree(store, qloop, qtbot):
@@ -235,7 +235,7 @@ def test_save_apply_rename_delete_saved_searches(store, qloop, qtbot, tmp_path):
 
     window.clear_filters()
     window.go(View.ALL)
-    assert window.model.rowCount() == window.counts[View.ALL]
+    assert window.model.rowCount() == counts(qtbot, window)[View.ALL]
     window.sidebar.saved.setFocus()
     window.sidebar.saved.setCurrentIndex(window.sidebar.saved_model.index(0))
     qtbot.keyClick(window.sidebar.saved, Qt.Key.Key_Return)

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from desktop.demo.generator import generate
 from desktop.domain.enums import ConversationStatus
 from desktop.store import Store
-from tests.ui.conftest import show_active
+from tests.ui.conftest import counts, show_active
 from ui.data_source import InboxFilter, StoreSource, View, snooze_until
 from ui.main_window import MainWindow
 
@@ -46,11 +46,11 @@ def test_resolve_through_the_store_updates_the_window(store, qloop, qtbot):
     window.select_row(0)
     window.table.setFocus()
     first, second = window.model.id_at(0), window.model.id_at(1)
-    before = window.counts[View.RESOLVED]
+    before = counts(qtbot, window)[View.RESOLVED]
     qtbot.keyClick(window.table, Qt.Key.Key_E)
     qtbot.waitUntil(lambda: first not in window.model.ids(), timeout=5000)
     assert window.current_id() == second
-    assert window.counts[View.RESOLVED] == before + 1
+    assert counts(qtbot, window)[View.RESOLVED] == before + 1
     with store.reader() as session:
         from desktop.store import conversations
 
