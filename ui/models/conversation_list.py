@@ -94,6 +94,22 @@ _STATUS_TEXT = {
 }
 
 
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        RowRole,
+    )
+)
+
+
 class ConversationListModel(QAbstractTableModel):
     """The loaded part of an ordered id list (the window asks for the first rows and more as
     the user scrolls: Qt's canFetchMore/fetchMore), with rows fetched as they are painted."""
@@ -322,23 +338,14 @@ class ConversationListModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= len(self._ids):
             return None
         if role == IdRole:
             return self._ids[index.row()]
-        if role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.DecorationRole,
-            Qt.ItemDataRole.FontRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-            Qt.ItemDataRole.ForegroundRole,
-            Qt.ItemDataRole.TextAlignmentRole,
-            RowRole,
-        ):
+        if int(role) not in _ROLES:  # (a set of ints: painting asks ~10 roles per cell)
             return None
         r = self._row(index.row())
         if r is None:
