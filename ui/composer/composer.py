@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -114,6 +115,9 @@ class Composer(QWidget):
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
         self.mode_box = _named(QComboBox(), "composerMode", "Reply or direct message")
+        # wide enough for its longest choice ("Reply (public)" was cut to "Reply (publ")
+        self.mode_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.mode_box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.mode_model = QStandardItemModel(self.mode_box)
         self.mode_box.setModel(self.mode_model)
         self.mode_box.currentIndexChanged.connect(self._mode_changed)
