@@ -9,7 +9,6 @@ the running worker at once).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +48,7 @@ from ui.models.sync_states import (
     state_text,
 )
 from ui.naming import named
+from ui.tasks import TaskSet
 
 if TYPE_CHECKING:
     from ui.status_bar import SyncStatus
@@ -104,7 +104,7 @@ class SyncPanel(QDialog):
         self.setWindowTitle("Sync")
         self.status = status
         self.model = status.model
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet(self._failed)
 
         self.summary = named(QLabel(), "syncPanelSummary", "Sync summary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -302,18 +302,11 @@ class SyncPanel(QDialog):
         self.show_details()
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_event_loop().create_task(coro)
-        self._tasks.add(task)
+        self._tasks.spawn(coro)
 
-        def done(t: asyncio.Task[Any]) -> None:
-            self._tasks.discard(t)
-            if not t.cancelled() and t.exception() is not None:
-                exc = t.exception()
-                log.warning("sync panel action failed: %s", exc)
-                self.message.setText(f"Failed: {exc}")
-
-        task.add_done_callback(done)
+    def _failed(self, exc: BaseException) -> None:
+        log.warning("sync panel action failed: %s", exc)
+        self.message.setText(f"Failed: {exc}")
 
     async def settle(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.settle()

@@ -42,6 +42,7 @@ from desktop.domain.errors import UserError
 from desktop.domain.models import CannedResponse
 from desktop.store import canned
 from ui.canned.models import CannedListModel, name_scroll_bars
+from ui.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class CannedManager(QDialog):
         self.setWindowTitle("Canned responses")
         self.store = store
         self._loop = loop
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet(self._failed)
         self.current_id: int | None = None
         self.agent_name = "You"
         self.confirm: QMessageBox | None = None
@@ -423,23 +424,14 @@ class CannedManager(QDialog):
         self.changed.emit()
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        loop = self._loop or asyncio.get_event_loop()
-        task = loop.create_task(coro)
-        self._tasks.add(task)
+        self._tasks.spawn(coro, loop=self._loop)
 
-        def done(t: asyncio.Task[Any]) -> None:
-            self._tasks.discard(t)
-            if t.cancelled():
-                return
-            exc = t.exception()
-            if isinstance(exc, UserError):
-                self.status.setText(f"Not saved: {exc}")
-            elif exc is not None:
-                log.error("canned responses change failed", exc_info=exc)
-                self.status.setText(f"Failed: {exc}")
-
-        task.add_done_callback(done)
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            self.status.setText(f"Not saved: {exc}")
+        else:
+            log.error("canned responses change failed", exc_info=exc)
+            self.status.setText(f"Failed: {exc}")
 
     async def settle(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.settle()

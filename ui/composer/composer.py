@@ -8,7 +8,6 @@ grace has passed and the account is online. The send bar follows the item's stat
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import threading
@@ -59,6 +58,7 @@ from ui.composer.send_bar import SendBar
 from ui.composer.sending import Sending
 from ui.composer.target import MODE_LABELS, ReplyTarget, load_target
 from ui.context import AppContext
+from ui.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class Composer(QWidget):
         self._sending = False
         self._slash_start: int | None = None  # UTF-16 position of the `/` being typed
         self._slash_dismissed: int | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet(self._failed)
         self._unsubscribe: Callable[[], None] | None = None
         # the store's change bus outlives this widget: drop the subscription with it
         holder = self._subscription = [lambda: None]
@@ -537,21 +537,14 @@ class Composer(QWidget):
 
     # -- plumbing ---------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        loop = self.context.loop if self.context is not None else asyncio.get_event_loop()
-        task = loop.create_task(coro)
-        self._tasks.add(task)
+        self._tasks.spawn(coro, loop=self.context.loop if self.context is not None else None)
 
-        def done(t: asyncio.Task[Any]) -> None:
-            self._tasks.discard(t)
-            if not t.cancelled() and t.exception() is not None:
-                log.error("composer action failed", exc_info=t.exception())
-                self.message.emit(f"Failed: {t.exception()}")
-
-        task.add_done_callback(done)
+    def _failed(self, exc: BaseException) -> None:
+        log.error("composer action failed", exc_info=exc)
+        self.message.emit(f"Failed: {exc}")
 
     async def settle(self) -> None:
         """Wait for sends and saves in flight, and flush the draft (shutdown, tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.settle()
         await self.sending.settle()
         await self.autosaver.settle()

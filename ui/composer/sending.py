@@ -10,7 +10,6 @@ was held or failed.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 from collections.abc import Coroutine
@@ -28,6 +27,7 @@ from desktop.sync import ops
 from ui.composer.send_bar import SendBar
 from ui.composer.target import ReplyTarget
 from ui.context import AppContext
+from ui.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class Sending(QObject):
         self.online = True
         self.conversation_id: int | None = None
         self.pending: dict[int, OutboxItem] = {}  # conversation id -> its last send
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet(self._failed)
         # child timers (never a lambda on singleShot: it would outlive a closed composer)
         self._tick = QTimer(self)
         self._tick.setInterval(POLL_MS)
@@ -220,18 +220,11 @@ class Sending(QObject):
 
     # -- plumbing ---------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        loop = self.context.loop if self.context is not None else asyncio.get_event_loop()
-        task = loop.create_task(coro)
-        self._tasks.add(task)
+        self._tasks.spawn(coro, loop=self.context.loop if self.context is not None else None)
 
-        def done(t: asyncio.Task[Any]) -> None:
-            self._tasks.discard(t)
-            if not t.cancelled() and t.exception() is not None:
-                log.error("send action failed", exc_info=t.exception())
-                self.message.emit(f"Failed: {t.exception()}")
-
-        task.add_done_callback(done)
+    def _failed(self, exc: BaseException) -> None:
+        log.error("send action failed", exc_info=exc)
+        self.message.emit(f"Failed: {exc}")
 
     async def settle(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.settle()
