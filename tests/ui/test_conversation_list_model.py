@@ -9,6 +9,7 @@ from ui.data_source import InboxFilter, MemorySource, sample_row
 from ui.models.conversation_list import (
     COL_AGE,
     COL_CUSTOMER,
+    OWN_POST,
     ConversationListModel,
     IdRole,
     age_text,
@@ -167,3 +168,11 @@ def test_prefix_and_suffix_helpers():
     assert _common_suffix(a, b, 5000) == 5000
     assert _common_prefix(a, a[:3]) == 3
     assert _common_suffix([1, 2], [1, 2], 0) == 0
+
+
+def test_a_thread_of_only_our_own_post_says_so_instead_of_a_blank_name():
+    from dataclasses import replace
+
+    row = replace(sample_row(1, now=NOW), customer_name="", customer_handle="", unread=False)
+    model = _model(MemorySource([row]))
+    assert model.data(model.index(0, COL_CUSTOMER)) == OWN_POST

@@ -394,7 +394,8 @@ class ConversationListModel(QAbstractTableModel):
             return ""
         if col == COL_CUSTOMER:
             marker = "● " if r.unread else ""
-            return f"{marker}{r.customer_name}"
+            # no customer yet: a thread that holds only the brand's own post
+            return f"{marker}{r.customer_name or r.customer_handle or OWN_POST}"
         if col == COL_SNIPPET:
             # one line: newlines would break fixed heights
             return " ".join(self._snippets.get(r.id, r.snippet).split())
@@ -417,6 +418,7 @@ class ConversationListModel(QAbstractTableModel):
 CHUNK = 4096
 # Above this many changed ids on both sides, set_ids resets instead of diffing.
 RESET_ABOVE = 2000
+OWN_POST = "Your post (no replies yet)"
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:
